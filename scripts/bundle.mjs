@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Bundles the Action (dist/index.js) and the CLI (dist/cli.js) as ESM for node.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { index: 'src/main.ts', cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __pybinCreateRequire } from 'node:module'; const require = __pybinCreateRequire(import.meta.url);" },
+});

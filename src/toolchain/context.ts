@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { PybinError } from '../errors.js';
+import type { Progress } from '../progress.js';
+import type { Compiler } from './compiler.js';
+import { writeCompilerWrapper } from './compiler.js';
+import type { Target } from './targets.js';
+
+/** What every build step needs to know; created once per toolchain request. */
+export interface BuildContext {
+  cacheDir: string;
+  target: Target;
+  compiler: Compiler;
+  jobs: number;
+  progress: Progress;
+}
+
+/** A throw-away directory for one build, with the compiler wrapper in tools/. */
+export interface Scratch {
+  dir: string;
+  cc: string;
+  logDir: string;
+}
+
+/** Path prefixes that must not leak into outputs (they differ between machines). */
+export const BUILD_PATH_ALIAS = '/pybin-build';
+
+export function createScratch(ctx: BuildContext, name: string): Scratch {
+  const dir = join(ctx.cacheDir, 'scratch', `${name}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const kernelHeaders = join(dir, 'kernel-include');
+  mkdirSync(kernelHeaders, { recursive: true });
+  linkKernelHeaders(ctx.target, kernelHeaders);
+  const logDir = join(ctx.cacheDir, 'logs', name);
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  return { dir, cc: writeCompilerWrapper(join(dir, 'tools'), ctx.compiler, kernelHeaders), logDir };
+}
+
+/** musl ships no Linux UAPI headers; borrow the host's (they are libc-neutral). */
+function linkKernelHeaders(target: Target, into: string): void {
+  const asmCandidates = [`/usr/include/${target.arch}-linux-gnu/asm`, '/usr/include/asm'];
+  const asm = asmCandidates.find((dir) => existsSync(dir));
+  if (!existsSync('/usr/include/linux') || !asm) {
+    throw new PybinError(
+      'Linux kernel headers are missing: install them (`sudo apt-get install linux-libc-dev` on Debian/Ubuntu)',
+      'compiler',
+    );
+  }
+  symlinkSync('/usr/include/linux', join(into, 'linux'));
+  symlinkSync('/usr/include/asm-generic', join(into, 'asm-generic'));
+  symlinkSync(asm, join(into, 'asm'));
+}
+
+/** The environment of every build command: nothing from the caller leaks in but PATH and HOME. */
+export function buildEnv(ctx: BuildContext, scratch: Scratch, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: `${join(scratch.dir, 'tools')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: process.env.HOME ?? '/tmp',
+    LC_ALL: 'C',
+    TZ: 'UTC',
+    SOURCE_DATE_EPOCH: '315532800',
+    CC: scratch.cc,
+    CFLAGS: cflags(ctx, scratch),
+    // Not target.ldflags: `-static` here makes OpenSSL's Configure drop threads.
+    LDFLAGS: '',
+    PKG_CONFIG_PATH: '',
+    PKG_CONFIG_LIBDIR: join(scratch.dir, 'no-pkgconfig'),
+    ...extra,
+  };
+}
+
+export function cflags(ctx: BuildContext, scratch: Scratch): string {
+  return [...ctx.target.cflags, `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`].join(' ');
+}

@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+import type { BuildContext, Scratch } from './context.js';
+import { buildEnv } from './context.js';
+import { capture, runLogged } from './exec.js';
+import type { BuiltLibrary } from './library.js';
+import { CPYTHON_CONFIGURE_ARGS, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+
+export function minorVersion(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+/** patches/<major.minor>/*.patch, in name order. */
+export function patchFiles(version: string): string[] {
+  const dir = join(packageRoot(), 'patches', minorVersion(version));
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.patch'))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+function libraryFlags(libraries: BuiltLibrary[]) {
+  return {
+    CPPFLAGS: libraries.map((l) => `-I${l.prefix}/include`).join(' '),
+    LDFLAGS: libraries.map((l) => `-L${l.prefix}/lib`).join(' '),
+    PKG_CONFIG_LIBDIR: libraries.map((l) => `${l.prefix}/lib/pkgconfig`).join(':'),
+  };
+}
+
+/** Patch, configure and make a static CPython in srcDir (every stdlib extension built in). */
+export async function buildCPython(
+  ctx: BuildContext,
+  scratch: Scratch,
+  recipe: PythonRecipe,
+  srcDir: string,
+  libraries: BuiltLibrary[],
+): Promise<void> {
+  const log = (name: string) => join(scratch.logDir, `${name}.log`);
+  const flags = libraryFlags(libraries);
+  const env = buildEnv(ctx, scratch, {
+    CPPFLAGS: flags.CPPFLAGS,
+    LDFLAGS: `${ctx.target.ldflags.join(' ')} ${flags.LDFLAGS}`,
+    PKG_CONFIG_LIBDIR: flags.PKG_CONFIG_LIBDIR,
+  });
+  const run = (argv: string[], step: string) =>
+    runLogged(argv, { cwd: srcDir, env, logFile: log(step), label: `cpython-${recipe.version}: ${step}` });
+
+  for (const patch of patchFiles(recipe.version)) {
+    await run(['patch', '-p1', '--forward', '--batch', '-i', patch], 'patch');
+  }
+  const openssl = libraries.find((l) => l.name === 'openssl');
+  await ctx.progress.stage(`configure cpython-${recipe.version}`, () =>
+    run(
+      [
+        './configure',
+        ...CPYTHON_CONFIGURE_ARGS,
+        ...recipe.configureArgs,
+        ...(openssl ? [`--with-openssl=${openssl.prefix}`] : []),
+      ],
+      'configure',
+    ),
+  );
+  // configure marks optional extensions *shared*; a static interpreter needs them all built in.
+  const setup = join(srcDir, 'Modules', 'Setup.stdlib');
+  writeFileSync(setup, readFileSync(setup, 'utf8').replace(/^\*shared\*$/gm, '*static*'));
+  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`], 'make'));
+}
+
+/** The linker arguments CPython's Makefile used for its own static python binary. */
+export async function cpythonLinkArgs(srcDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const out = await capture(
+    [
+      'make', '-s', '--no-print-directory', '-C', srcDir,
+      '--eval', 'pybin-link-args: ; @echo $(LDFLAGS) $(LIBS) $(MODLIBS) $(SYSLIBS)',
+      'pybin-link-args',
+    ],
+    env,
+  );
+  return out.trim().split(/\s+/).filter(Boolean);
+}
+
+/** Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources (-b). */
+export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string) {
+  const exclude = `/Lib/(${STDLIB_EXCLUDES.join('|')})/`;
+  for (const dir of [join(srcDir, 'Lib'), buildLib]) {
+    await runLogged(
+      [
+        './python', '-E', '-S', '-m', 'compileall', '-q', '-b', `-j${jobs}`,
+        '--invalidation-mode', 'unchecked-hash', '-s', dir, '-x', exclude, dir,
+      ],
+      { cwd: srcDir, env, logFile, label: 'compile the stdlib' },
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { PybinError } from '../errors.js';
+
+export interface RunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Output of the command is appended here, never shown unless it fails. */
+  logFile: string;
+  /** Names the step in the error message. */
+  label: string;
+}
+
+const TAIL_LINES = 20;
+const MAX_LINE = 300;
+
+/**
+ * The end of a build log, plus its `error:` lines: with `make -j` the first
+ * error is often buried above other jobs' output. Long compiler lines are cut.
+ */
+export function logExcerpt(log: string): string {
+  const lines = log.trimEnd().split('\n');
+  const tail = lines.slice(-TAIL_LINES);
+  const errors = lines.filter((l) => /\berror\b/i.test(l) && !tail.includes(l)).slice(-10);
+  const cut = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l);
+  return [...(errors.length ? [...errors, '…'] : []), ...tail].map(cut).join('\n');
+}
+
+/** Run a build command with its output going to a log; fail with the log's tail. */
+export async function runLogged(argv: string[], options: RunOptions): Promise<void> {
+  const [command, ...args] = argv;
+  if (!command) throw new Error('runLogged: empty command');
+  const log = openSync(options.logFile, 'a');
+  try {
+    const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+      const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', log, log] });
+      child.on('error', (error) => resolve({ code: null, error }));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1) }));
+    });
+    if (exit.code === 0) return;
+    const tail = logExcerpt(readFileSync(options.logFile, 'utf8'));
+    const why = exit.error ? `could not start ${command}: ${exit.error.message}` : `exit status ${exit.code}`;
+    throw new PybinError(
+      `${options.label} failed (${why}): \`${argv.join(' ')}\`\n` +
+        `--- last lines of the log ---\n${tail}\n--- full log: ${options.logFile}`,
+    );
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Run a short command and return its stdout (for probes, not builds). */
+export async function capture(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const [command, ...args] = argv;
+  if (!command) throw new Error('capture: empty command');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`\`${argv.join(' ')}\` exited ${code}: ${err.trim()}`)),
+    );
+  });
+}

@@ -1,0 +1,263 @@
+/**
+ * What goes into a toolchain, as data: pinned sources and how each library is
+ * built. The build code interprets these; the cache key hashes them, so any
+ * change here rebuilds exactly what it affects.
+ *
+ * Step arguments may use {prefix} (the component's install dir), {jobs},
+ * {opensslTarget} and {cflags}; the builder substitutes them.
+ */
+
+export type ComponentName =
+  | 'cpython'
+  | 'zlib'
+  | 'bzip2'
+  | 'xz'
+  | 'libffi'
+  | 'openssl'
+  | 'sqlite'
+  | 'mpdecimal'
+  | 'zstd';
+
+export interface SourcePin {
+  version: string;
+  url: string;
+  sha256: string;
+}
+
+export interface LibraryRecipe extends SourcePin {
+  name: Exclude<ComponentName, 'cpython'>;
+  /** License texts in the source tree; every one that exists is shipped, one must. */
+  licenseFiles: string[];
+  /** Shipped when none of licenseFiles exists (some release tarballs carry none). */
+  licenseFallback?: string;
+  /** Commands run in the unpacked source dir, in order. */
+  steps: string[][];
+}
+
+const autotools = (...configureArgs: string[]): string[][] => [
+  ['./configure', '--prefix={prefix}', '--disable-shared', '--enable-static', ...configureArgs],
+  ['make', '-j{jobs}'],
+  ['make', 'install'],
+];
+
+export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
+  zlib: {
+    name: 'zlib',
+    version: '1.3.1',
+    url: 'https://github.com/madler/zlib/releases/download/v1.3.1/zlib-1.3.1.tar.gz',
+    sha256: '9a93b2b7dfdac77ceba5a558a580e74667dd6fede4585b91eefb60f03b72df23',
+    licenseFiles: ['LICENSE'],
+    steps: [['./configure', '--prefix={prefix}', '--static'], ['make', '-j{jobs}', 'libz.a'], ['make', 'install']],
+  },
+  bzip2: {
+    name: 'bzip2',
+    version: '1.0.8',
+    url: 'https://sourceware.org/pub/bzip2/bzip2-1.0.8.tar.gz',
+    sha256: 'ab5a03176ee106d3f0fa90e381da478ddae405918153cca248e682cd0c4a2269',
+    licenseFiles: ['LICENSE'],
+    // bzip2's Makefile ignores CFLAGS from the environment.
+    steps: [
+      ['make', '-j{jobs}', 'libbz2.a', 'CC=cc', 'CFLAGS={cflags} -D_FILE_OFFSET_BITS=64'],
+      ['install', '-D', '-m', '644', 'libbz2.a', '{prefix}/lib/libbz2.a'],
+      ['install', '-D', '-m', '644', 'bzlib.h', '{prefix}/include/bzlib.h'],
+    ],
+  },
+  xz: {
+    name: 'xz',
+    version: '5.8.1',
+    url: 'https://github.com/tukaani-project/xz/releases/download/v5.8.1/xz-5.8.1.tar.xz',
+    sha256: '0b54f79df85912504de0b14aec7971e3f964491af1812d83447005807513cd9e',
+    licenseFiles: ['COPYING', 'COPYING.0BSD'],
+    steps: autotools(
+      '--disable-xz',
+      '--disable-xzdec',
+      '--disable-lzmadec',
+      '--disable-lzmainfo',
+      '--disable-lzma-links',
+      '--disable-scripts',
+      '--disable-doc',
+      '--disable-nls',
+    ),
+  },
+  libffi: {
+    name: 'libffi',
+    version: '3.4.8',
+    url: 'https://github.com/libffi/libffi/releases/download/v3.4.8/libffi-3.4.8.tar.gz',
+    sha256: 'bc9842a18898bfacb0ed1252c4febcc7e78fa139fd27fdc7a3e30d9d9356119b',
+    licenseFiles: ['LICENSE'],
+    steps: [
+      // Release tarballs ship ./configure; git snapshots (Debian's orig tarball) need autoreconf.
+      ['sh', '-c', 'test -x configure || autoreconf -fi'],
+      ...autotools('--disable-docs', '--disable-multi-os-directory'),
+    ],
+  },
+  openssl: {
+    name: 'openssl',
+    version: '3.5.7',
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz',
+    sha256: 'a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8',
+    licenseFiles: ['LICENSE.txt'],
+    steps: [
+      [
+        './Configure',
+        '{opensslTarget}',
+        '--prefix={prefix}',
+        '--libdir=lib',
+        // Compiled-in default: /etc/ssl/cert.pem and /etc/ssl/certs (Debian,
+        // Alpine). Other distributions' bundles are found by patches/*/ssl-*.
+        '--openssldir=/etc/ssl',
+        'no-shared',
+        'no-module',
+        'no-tests',
+        'no-docs',
+        'no-afalgeng',
+        'no-engine',
+      ],
+      ['make', '-j{jobs}', 'build_libs'],
+      ['make', 'install_dev'],
+    ],
+  },
+  sqlite: {
+    name: 'sqlite',
+    version: '3.46.1',
+    url: 'https://sqlite.org/2024/sqlite-autoconf-3460100.tar.gz',
+    sha256: '67d3fe6d268e6eaddcae3727fce58fcc8e9c53869bdd07a0c61e38ddf2965071',
+    licenseFiles: ['LICENSE.md'],
+    licenseFallback:
+      'SQLite is in the public domain: https://www.sqlite.org/copyright.html\n' +
+      '"Anyone is free to copy, modify, publish, use, compile, sell, or distribute the original SQLite code."\n',
+    steps: [
+      [
+        './configure',
+        '--prefix={prefix}',
+        '--disable-shared',
+        '--enable-static',
+        '--disable-tcl',
+        '--disable-readline',
+        '--disable-editline',
+        'CFLAGS={cflags} -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_DBSTAT_VTAB',
+      ],
+      ['make', '-j{jobs}', 'libsqlite3.la'],
+      ['make', 'install'],
+    ],
+  },
+  mpdecimal: {
+    name: 'mpdecimal',
+    version: '4.0.1',
+    url: 'https://www.bytereef.org/software/mpdecimal/releases/mpdecimal-4.0.1.tar.gz',
+    sha256: '96d33abb4bb0070c7be0fed4246cd38416188325f820468214471938545b1ac8',
+    licenseFiles: ['LICENSE.txt', 'COPYRIGHT.txt'],
+    steps: autotools('--disable-cxx'),
+  },
+  zstd: {
+    name: 'zstd',
+    version: '1.5.7',
+    url: 'https://github.com/facebook/zstd/releases/download/v1.5.7/zstd-1.5.7.tar.gz',
+    sha256: 'eb33e51f49a15e023950cd7825ca74a4a2b43db8354825ac24fc1b7ee09e6fa3',
+    licenseFiles: ['LICENSE'],
+    steps: [
+      ['make', '-C', 'lib', '-j{jobs}', 'libzstd.a', 'CFLAGS={cflags}'],
+      ['make', '-C', 'lib', 'install-static', 'install-includes', 'install-pc', 'PREFIX={prefix}'],
+    ],
+  },
+};
+
+export type Allocator = 'pymalloc' | 'mimalloc';
+
+export interface PythonRecipe extends SourcePin {
+  /** Libraries it links, in build order. */
+  libraries: LibraryRecipe['name'][];
+  /** Extra ./configure arguments for this version. */
+  configureArgs: string[];
+  /** Extension modules that must end up built in, or the build fails. */
+  requiredModules: string[];
+  allocator: Allocator;
+}
+
+const BASE_LIBRARIES: LibraryRecipe['name'][] = ['zlib', 'bzip2', 'xz', 'libffi', 'openssl', 'sqlite'];
+
+const BASE_MODULES = [
+  '_ssl', '_hashlib', '_sqlite3', '_ctypes', '_lzma', '_bz2', 'zlib', '_decimal', 'pyexpat', '_elementtree',
+  '_asyncio', '_json', 'unicodedata', '_multibytecodec', '_codecs_cn', '_codecs_jp', '_zoneinfo', '_socket',
+  'select', '_posixsubprocess', '_multiprocessing', '_posixshmem', '_blake2', '_sha3', '_md5', '_sha2', 'math',
+  '_struct', 'array', '_datetime', 'binascii', 'fcntl', 'mmap',
+]; // Not _uuid: it needs libuuid, which we do not build; uuid falls back to pure Python.
+
+const PY311_MODULES = BASE_MODULES.map((m) => (m === '_sha2' ? '_sha256' : m));
+
+export const PYTHONS: readonly PythonRecipe[] = [
+  {
+    version: '3.11.2',
+    url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
+    sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
+    // 3.11 builds _decimal from its bundled libmpdec.
+    libraries: BASE_LIBRARIES,
+    configureArgs: [],
+    requiredModules: [...PY311_MODULES, '_sha512'],
+    allocator: 'pymalloc',
+  },
+  {
+    version: '3.12.15',
+    url: 'https://www.python.org/ftp/python/3.12.15/Python-3.12.15.tar.xz',
+    sha256: 'c2c4321961fab0fb999d66e0cecf521c2ab3994c7992873ea99e306c1094fd5a',
+    libraries: [...BASE_LIBRARIES, 'mpdecimal'],
+    configureArgs: ['--with-system-libmpdec'],
+    requiredModules: BASE_MODULES,
+    allocator: 'pymalloc',
+  },
+  {
+    version: '3.13.5',
+    url: 'https://www.python.org/ftp/python/3.13.5/Python-3.13.5.tar.xz',
+    sha256: '93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640',
+    libraries: [...BASE_LIBRARIES, 'mpdecimal'],
+    configureArgs: ['--with-system-libmpdec'],
+    requiredModules: BASE_MODULES,
+    allocator: 'pymalloc',
+  },
+  {
+    version: '3.14.8',
+    url: 'https://www.python.org/ftp/python/3.14.8/Python-3.14.8.tar.xz',
+    sha256: 'c2215904f02b175596dc49351585104f4bc20341e1c47378b26a2c274360ce73',
+    libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
+    configureArgs: ['--with-system-libmpdec'],
+    requiredModules: [...BASE_MODULES, '_zstd'],
+    allocator: 'pymalloc',
+  },
+  {
+    version: '3.15.0rc2',
+    url: 'https://www.python.org/ftp/python/3.15.0/Python-3.15.0rc2.tar.xz',
+    sha256: '8d93af5eaaaea5adfd41bd786a7ba3f03f2ad1ab57c6a65e0b963deab91d5ad7',
+    libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
+    configureArgs: ['--with-system-libmpdec'],
+    requiredModules: [...BASE_MODULES, '_zstd'],
+    allocator: 'pymalloc',
+  },
+];
+
+/** ./configure arguments shared by every version. */
+export const CPYTHON_CONFIGURE_ARGS = [
+  '--prefix=/pybin',
+  '--disable-shared',
+  '--disable-test-modules',
+  '--without-ensurepip',
+  '--with-readline=no',
+  // Modules whose libraries we do not build: without this, configure finds
+  // the host's glibc builds of them.
+  'py_cv_module__tkinter=n/a',
+  'py_cv_module__curses=n/a',
+  'py_cv_module__curses_panel=n/a',
+  'py_cv_module_readline=n/a',
+  'py_cv_module__dbm=n/a',
+  'py_cv_module__gdbm=n/a',
+  'py_cv_module__uuid=n/a',
+  'py_cv_module_nis=n/a',
+];
+
+/** License texts inside CPython's tree, shipped beside CPython's own. */
+export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {
+  cpython: 'LICENSE',
+  expat: 'Modules/expat/COPYING',
+};
+
+/** Top-level stdlib packages that never go into a toolchain or a binary. */
+export const STDLIB_EXCLUDES = ['test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip', 'lib2to3', 'site-packages'];

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { createProgress } from '../../src/progress.js';
+import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain.js';
+
+/**
+ * The --sources file the tests build from: $PYBIN_TEST_SOURCES, else the one
+ * `npm test` makes with scripts/offline-sources.sh (.pybin-sources/).
+ */
+export function testSourcesFile(): string {
+  const file = process.env.PYBIN_TEST_SOURCES ?? join(packageRoot(), '.pybin-sources', 'sources.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/offline-sources.sh .pybin-sources`);
+  return file;
+}
+
+/** A real toolchain, built once per cache and shared by every test through it. */
+export function testToolchain(python: string): Promise<Toolchain> {
+  return ensureToolchain({ python, sourcesFile: testSourcesFile(), progress: createProgress() });
+}
+
+/** The Python versions whose sources can be had on this machine kind. */
+export const TEST_PYTHONS = (process.env.PYBIN_TEST_PYTHONS ?? '3.13,3.11').split(',');
