@@ -2,13 +2,38 @@
 import { parseArgs } from 'node:util';
 import { PybinError, errorMessage } from './errors.js';
 import { createProgress, formatSeconds } from './progress.js';
+import { buildBinary } from './build.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
 import { supportedVersions } from './toolchain/versions.js';
 
 const USAGE = `Usage: pybin <command> [options]
 
 Commands:
+  build       Build a Python app into one static executable; prints its path.
   toolchain   Fetch or build the static CPython for this machine; prints its directory.
+
+pybin build [APP_DIR] [options]
+  APP_DIR                 The app: a pyproject project (installed with pip) or a plain
+                          directory (copied). Default: the current directory.
+  --entry E               pkg.module:function, a script path relative to APP_DIR, or a
+                          [project.scripts] name. Default: the only [project.scripts]
+                          entry, else APP_DIR/__main__.py.
+  --name N                Binary name (written as N-<os>-<arch>). Default: the project's
+                          name, else APP_DIR's name.
+  --python V              CPython version (see below). Default: APP_DIR/.python-version,
+                          else the newest final pinned release.
+  --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
+  --requirements FILE     Also install these requirements (default: APP_DIR/requirements.txt
+                          if present). pip's own configuration and PIP_* variables apply,
+                          so --no-index/--find-links work for offline builds.
+  --exclude GLOB          Leave matching files out (repeatable). Always left out: .git,
+                          __pycache__, virtualenvs, node_modules and the output dir.
+  --compression C         deflate (default) or store.
+  --smoke-test "ARGS"     Run the binary with ARGS; a non-zero exit fails the build.
+  --extract               Unpack the app once per content hash into ~/.cache/pybin/apps
+                          at first run, for apps that need real files on disk.
+  --no-sources            Ship only .pyc for the app (tracebacks lose source lines).
+  --sources FILE, --cache-dir DIR, --jobs N   As for pybin toolchain.
 
 pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N]
   --python VERSION   CPython to build: 3.13 (its pinned release) or an exact pin
@@ -40,8 +65,7 @@ async function toolchainCommand(args: string[]): Promise<void> {
     allowPositionals: false,
   });
   if (values.help) return void console.log(USAGE);
-  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs needs a whole number ≥ 1, got "${values.jobs}"`);
+  const jobs = parseJobs(values.jobs);
   const started = Date.now();
   const progress = createProgress();
   const toolchain = await ensureToolchain({
@@ -57,12 +81,74 @@ async function toolchainCommand(args: string[]): Promise<void> {
   console.log(toolchain.dir);
 }
 
+async function buildCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      entry: { type: 'string' },
+      name: { type: 'string' },
+      python: { type: 'string' },
+      out: { type: 'string', default: 'dist' },
+      requirements: { type: 'string' },
+      exclude: { type: 'string', multiple: true, default: [] },
+      compression: { type: 'string', default: 'deflate' },
+      'smoke-test': { type: 'string' },
+      extract: { type: 'boolean', default: false },
+      'no-sources': { type: 'boolean', default: false },
+      sources: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      jobs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return void console.log(USAGE);
+  if (positionals.length > 1) throw new UsageError(`pybin build takes one APP_DIR, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (values.compression !== 'deflate' && values.compression !== 'store') {
+    throw new UsageError(`--compression must be deflate or store, got "${values.compression}"`);
+  }
+  const started = Date.now();
+  const progress = createProgress();
+  const result = await buildBinary(
+    {
+      appDir: positionals[0] ?? '.',
+      entry: values.entry,
+      name: values.name,
+      python: values.python,
+      outDir: values.out!,
+      requirements: values.requirements,
+      excludes: values.exclude ?? [],
+      compression: values.compression,
+      smokeTest: values['smoke-test'],
+      extract: values.extract ?? false,
+      keepSources: !values['no-sources'],
+      sourcesFile: values.sources,
+      cacheDir: values['cache-dir'],
+      jobs: parseJobs(values.jobs),
+    },
+    progress,
+  );
+  if (result.smokeTest) progress.info(`smoke test passed: ${result.smokeTest.output.split('\n')[0] ?? ''}`);
+  progress.info(`built in ${formatSeconds(Date.now() - started)}`);
+  console.log(result.binary);
+}
+
+function parseJobs(text: string | undefined): number | undefined {
+  const jobs = text === undefined ? undefined : Number(text);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs needs a whole number ≥ 1, got "${text}"`);
+  return jobs;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'toolchain':
         await toolchainCommand(rest);
+        return 0;
+      case 'build':
+        await buildCommand(rest);
         return 0;
       case undefined:
       case '-h':

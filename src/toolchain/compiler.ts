@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { PybinError } from '../errors.js';
 import { capture } from './exec.js';
-import { sha256File } from './hash.js';
+import { sha256, sha256File } from './hash.js';
 import type { Target } from './targets.js';
 
 export interface Compiler {
@@ -15,15 +15,38 @@ export interface Compiler {
 /** Find the target's C compiler before any work starts, or say how to install one. */
 export async function detectCompiler(target: Target, env: NodeJS.ProcessEnv = process.env): Promise<Compiler> {
   const { command, installHint } = target.compiler;
-  let path: string;
-  try {
-    path = (await capture(['sh', '-c', `command -v ${command}`], env)).trim();
-  } catch {
+  const path = findOnPath(command, env.PATH ?? '');
+  if (!path) {
     throw new PybinError(`no ${target.libc} C compiler found (${command} is not on PATH): ${installHint}`, 'compiler');
   }
   const version = (await capture([path, '--version'], env)).split('\n')[0] ?? '';
-  const libc = (await capture([path, '-print-file-name=libc.a'], env)).trim();
-  return { path, identity: `${version} libc.a:${await sha256File(libc)}` };
+  return { path, identity: `${version} ${await libcIdentity(path)}` };
+}
+
+/**
+ * musl-gcc is a script that points gcc at a specs file, which names musl's
+ * library dir; the hash of that libc.a identifies the C library we link.
+ * (`-print-file-name=libc.a` would answer with glibc's: specs do not apply.)
+ */
+async function libcIdentity(driver: string): Promise<string> {
+  const script = readFileSync(driver);
+  const specs = /-specs\s+"?([^"\s]+)"?/.exec(script.toString('latin1'))?.[1];
+  const libDir = specs && existsSync(specs) ? /-L\s*(\/[^\s%]+)/.exec(readFileSync(specs, 'utf8'))?.[1] : undefined;
+  const libc = libDir ? join(libDir, 'libc.a') : undefined;
+  return libc && existsSync(libc) ? `libc.a:${await sha256File(libc)}` : `driver:${sha256(script)}`;
+}
+
+export function findOnPath(command: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { BuildContext, Scratch } from './context.js';
 import { buildEnv } from './context.js';
 import { capture, runLogged } from './exec.js';
 import type { BuiltLibrary } from './library.js';
-import { CPYTHON_CONFIGURE_ARGS, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
 
 export function minorVersion(version: string): string {
   return version.split('.').slice(0, 2).join('.');
@@ -24,12 +24,13 @@ export function patchFiles(version: string): string[] {
   }
 }
 
-function libraryFlags(libraries: BuiltLibrary[]) {
-  return {
+/** The build environment of CPython: static linking, and only our libraries visible. */
+export function cpythonEnv(ctx: BuildContext, scratch: Scratch, libraries: BuiltLibrary[]): NodeJS.ProcessEnv {
+  return buildEnv(ctx, scratch, {
     CPPFLAGS: libraries.map((l) => `-I${l.prefix}/include`).join(' '),
-    LDFLAGS: libraries.map((l) => `-L${l.prefix}/lib`).join(' '),
+    LDFLAGS: [...ctx.target.ldflags, ...libraries.map((l) => `-L${l.prefix}/lib`)].join(' '),
     PKG_CONFIG_LIBDIR: libraries.map((l) => `${l.prefix}/lib/pkgconfig`).join(':'),
-  };
+  });
 }
 
 /** Patch, configure and make a static CPython in srcDir (every stdlib extension built in). */
@@ -41,12 +42,7 @@ export async function buildCPython(
   libraries: BuiltLibrary[],
 ): Promise<void> {
   const log = (name: string) => join(scratch.logDir, `${name}.log`);
-  const flags = libraryFlags(libraries);
-  const env = buildEnv(ctx, scratch, {
-    CPPFLAGS: flags.CPPFLAGS,
-    LDFLAGS: `${ctx.target.ldflags.join(' ')} ${flags.LDFLAGS}`,
-    PKG_CONFIG_LIBDIR: flags.PKG_CONFIG_LIBDIR,
-  });
+  const env = cpythonEnv(ctx, scratch, libraries);
   const run = (argv: string[], step: string) =>
     runLogged(argv, { cwd: srcDir, env, logFile: log(step), label: `cpython-${recipe.version}: ${step}` });
 
@@ -65,10 +61,10 @@ export async function buildCPython(
       'configure',
     ),
   );
-  // configure marks optional extensions *shared*; a static interpreter needs them all built in.
-  const setup = join(srcDir, 'Modules', 'Setup.stdlib');
-  writeFileSync(setup, readFileSync(setup, 'utf8').replace(/^\*shared\*$/gm, '*static*'));
-  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`], 'make'));
+  if (recipe.stdlibSetup === 'setup-local') {
+    copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), join(srcDir, 'Modules', 'Setup.local'));
+  }
+  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], 'make'));
 }
 
 /** The linker arguments CPython's Makefile used for its own static python binary. */
@@ -76,7 +72,7 @@ export async function cpythonLinkArgs(srcDir: string, env: NodeJS.ProcessEnv): P
   const out = await capture(
     [
       'make', '-s', '--no-print-directory', '-C', srcDir,
-      '--eval', 'pybin-link-args: ; @echo $(LDFLAGS) $(LIBS) $(MODLIBS) $(SYSLIBS)',
+      '--eval', 'pybin-link-args: ; @echo $(PY_LDFLAGS) $(PY_LDFLAGS_NODIST) $(LIBS) $(MODLIBS) $(SYSLIBS)',
       'pybin-link-args',
     ],
     env,

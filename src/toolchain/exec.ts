@@ -18,11 +18,12 @@ const MAX_LINE = 300;
  * The end of a build log, plus its `error:` lines: with `make -j` the first
  * error is often buried above other jobs' output. Long compiler lines are cut.
  */
+const cut = (line: string) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line);
+
 export function logExcerpt(log: string): string {
   const lines = log.trimEnd().split('\n');
   const tail = lines.slice(-TAIL_LINES);
   const errors = lines.filter((l) => /\berror\b/i.test(l) && !tail.includes(l)).slice(-10);
-  const cut = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l);
   return [...(errors.length ? [...errors, '…'] : []), ...tail].map(cut).join('\n');
 }
 
@@ -41,7 +42,7 @@ export async function runLogged(argv: string[], options: RunOptions): Promise<vo
     const tail = logExcerpt(readFileSync(options.logFile, 'utf8'));
     const why = exit.error ? `could not start ${command}: ${exit.error.message}` : `exit status ${exit.code}`;
     throw new PybinError(
-      `${options.label} failed (${why}): \`${argv.join(' ')}\`\n` +
+      `${options.label} failed (${why}): \`${cut(argv.join(' '))}\`\n` +
         `--- last lines of the log ---\n${tail}\n--- full log: ${options.logFile}`,
     );
   } finally {

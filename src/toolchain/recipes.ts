@@ -162,7 +162,11 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
   },
 };
 
-export type Allocator = 'pymalloc' | 'mimalloc';
+/**
+ * pymalloc: CPython's small-object allocator over musl's malloc (upstream default);
+ * malloc: musl's malloc for everything; mimalloc: the copy CPython 3.13+ bundles.
+ */
+export type Allocator = 'pymalloc' | 'malloc' | 'mimalloc';
 
 export interface PythonRecipe extends SourcePin {
   /** Libraries it links, in build order. */
@@ -172,6 +176,12 @@ export interface PythonRecipe extends SourcePin {
   /** Extension modules that must end up built in, or the build fails. */
   requiredModules: string[];
   allocator: Allocator;
+  /**
+   * How Setup.stdlib's modules get built in. 3.12+ read it themselves; 3.11
+   * uses it only on WASI/Emscripten (elsewhere setup.py builds shared
+   * modules), so it is copied to Modules/Setup.local, which makesetup always reads.
+   */
+  stdlibSetup: 'native' | 'setup-local';
 }
 
 const BASE_LIBRARIES: LibraryRecipe['name'][] = ['zlib', 'bzip2', 'xz', 'libffi', 'openssl', 'sqlite'];
@@ -195,6 +205,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: [],
     requiredModules: [...PY311_MODULES, '_sha512'],
     allocator: 'pymalloc',
+    stdlibSetup: 'setup-local',
   },
   {
     version: '3.12.15',
@@ -204,6 +215,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: BASE_MODULES,
     allocator: 'pymalloc',
+    stdlibSetup: 'native',
   },
   {
     version: '3.13.5',
@@ -213,6 +225,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: BASE_MODULES,
     allocator: 'pymalloc',
+    stdlibSetup: 'native',
   },
   {
     version: '3.14.8',
@@ -222,6 +235,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: [...BASE_MODULES, '_zstd'],
     allocator: 'pymalloc',
+    stdlibSetup: 'native',
   },
   {
     version: '3.15.0rc2',
@@ -231,6 +245,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: [...BASE_MODULES, '_zstd'],
     allocator: 'pymalloc',
+    stdlibSetup: 'native',
   },
 ];
 
@@ -241,6 +256,8 @@ export const CPYTHON_CONFIGURE_ARGS = [
   '--disable-test-modules',
   '--without-ensurepip',
   '--with-readline=no',
+  // Every extension module in Modules/Setup.stdlib is built in, none shared.
+  'MODULE_BUILDTYPE=static',
   // Modules whose libraries we do not build: without this, configure finds
   // the host's glibc builds of them.
   'py_cv_module__tkinter=n/a',
@@ -251,7 +268,16 @@ export const CPYTHON_CONFIGURE_ARGS = [
   'py_cv_module__gdbm=n/a',
   'py_cv_module__uuid=n/a',
   'py_cv_module_nis=n/a',
+  // Debian's musl has no crypt(); the module is deprecated and gone in 3.13.
+  'py_cv_module__crypt=n/a',
 ];
+
+/**
+ * What `make` builds: the static interpreter (with libpythonX.Y.a) and the
+ * generated sysconfig data. Not `all`: on 3.11 that also runs setup.py, which
+ * adds the host's /usr/include/<multiarch> and /usr/local/include.
+ */
+export const CPYTHON_MAKE_TARGETS = ['python', 'pybuilddir.txt'];
 
 /** License texts inside CPython's tree, shipped beside CPython's own. */
 export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {

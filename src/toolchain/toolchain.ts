@@ -6,12 +6,12 @@ import { packageRoot } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { buildOnce, ensureWritableDir, resolveCacheDir } from './cache.js';
 import { detectCompiler } from './compiler.js';
-import { BUILD_PATH_ALIAS, buildEnv, createScratch, type BuildContext, type Scratch } from './context.js';
-import { buildCPython, compileStdlib, cpythonLinkArgs, minorVersion, patchFiles } from './cpython.js';
+import { BUILD_PATH_ALIAS, createScratch, type BuildContext, type Scratch } from './context.js';
+import { buildCPython, compileStdlib, cpythonEnv, cpythonLinkArgs, minorVersion, patchFiles } from './cpython.js';
 import { capture, runLogged } from './exec.js';
 import { hashOf, sha256 } from './hash.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
-import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, LIBRARIES, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type PythonRecipe } from './recipes.js';
 import { fetchSource, loadSourceOverrides, resolveSource, unpack, type ResolvedSource } from './sources.js';
 import { copySourcelessTree } from './stdlib.js';
 import { hostTarget } from './targets.js';
@@ -26,6 +26,8 @@ export interface ToolchainRequest {
   sourcesFile?: string;
   cacheDir?: string;
   jobs?: number;
+  /** Overrides the recipe's allocator (for bench/: the choice is made by measurement). */
+  allocator?: Allocator;
   progress: Progress;
 }
 
@@ -50,7 +52,8 @@ export interface Toolchain {
 
 /** The static interpreter for this machine's target: from the cache, or built from verified sources. */
 export async function ensureToolchain(request: ToolchainRequest): Promise<Toolchain> {
-  const recipe = selectPython(request.python);
+  const pinned = selectPython(request.python);
+  const recipe = request.allocator ? { ...pinned, allocator: request.allocator } : pinned;
   const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
   const target = hostTarget();
   const cacheDir = resolveCacheDir(request.cacheDir);
@@ -66,6 +69,7 @@ export async function ensureToolchain(request: ToolchainRequest): Promise<Toolch
     schema: TOOLCHAIN_SCHEMA,
     recipe: { ...recipe, url: undefined, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
+    make: CPYTHON_MAKE_TARGETS,
     stdlibExcludes: STDLIB_EXCLUDES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
     launcher: sha256(readFileSync(launcherSource())),
@@ -101,7 +105,7 @@ async function assemble(
   try {
     const srcDir = await unpack(archive, join(scratch.dir, 'src'), join(scratch.logDir, 'unpack.log'));
     await buildCPython(ctx, scratch, recipe, srcDir, libraries);
-    const env = buildEnv(ctx, scratch);
+    const env = cpythonEnv(ctx, scratch, libraries);
     const minor = minorVersion(recipe.version);
     const launcher = join(out, 'bin', 'pybin-launcher');
     await ctx.progress.stage('link the launcher', () => linkLauncher(ctx, scratch, recipe, srcDir, env, launcher));
@@ -137,8 +141,9 @@ async function assemble(
   }
 }
 
-const ALLOCATOR_MACRO: Record<PythonRecipe['allocator'], string | undefined> = {
+const ALLOCATOR_MACRO: Record<Allocator, string | undefined> = {
   pymalloc: undefined,
+  malloc: 'PYMEM_ALLOCATOR_MALLOC',
   mimalloc: 'PYMEM_ALLOCATOR_MIMALLOC',
 };
 

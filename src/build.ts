@@ -1,0 +1,176 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { splitArgs } from './args.js';
+import { renderBootstrap, runtimeSource, RUNTIME_FILES, type BootConfig } from './bundle/bootstrap.js';
+import { checkEntry } from './bundle/checks.js';
+import { resolveEntry, type Entry } from './bundle/entry.js';
+import { fuse, updateChecksums } from './bundle/fuse.js';
+import { removeNativeExtensions } from './bundle/native.js';
+import { readProject } from './bundle/project.js';
+import { compileTree, pipInstall } from './bundle/python.js';
+import { copyAppTree, listFiles } from './bundle/stage.js';
+import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './bundle/zip.js';
+import { PybinError, errorMessage } from './errors.js';
+import type { Progress } from './progress.js';
+import { ensureWritableDir } from './toolchain/cache.js';
+import { sha256 } from './toolchain/hash.js';
+import { hostTarget } from './toolchain/targets.js';
+import { ensureToolchain, type Toolchain } from './toolchain/toolchain.js';
+
+export interface BuildOptions {
+  appDir: string;
+  entry?: string;
+  name?: string;
+  python?: string;
+  outDir: string;
+  requirements?: string;
+  excludes: string[];
+  compression: Compression;
+  smokeTest?: string;
+  extract: boolean;
+  keepSources: boolean;
+  sourcesFile?: string;
+  cacheDir?: string;
+  jobs?: number;
+}
+
+export interface BuildResult {
+  binary: string;
+  name: string;
+  sha256: string;
+  size: number;
+  entry: Entry;
+  toolchain: Toolchain;
+  smokeTest?: { args: string[]; output: string };
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
+export async function buildBinary(options: BuildOptions, progress: Progress): Promise<BuildResult> {
+  const appDir = resolve(options.appDir);
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
+    throw new PybinError(`app dir ${options.appDir} does not exist or is not a directory`, 'app');
+  }
+  const project = readProject(appDir);
+  const name = options.name ?? project.name ?? basename(appDir);
+  if (!NAME.test(name)) {
+    throw new PybinError(`--name "${name}" must be a plain file name (letters, digits, . _ -), without a path separator`, 'name');
+  }
+  const entry = resolveEntry(options.entry, project.scripts, (p) => existsSync(join(appDir, p)) && statSync(join(appDir, p)).isFile());
+  const requirements = options.requirements ?? (existsSync(join(appDir, 'requirements.txt')) ? join(appDir, 'requirements.txt') : undefined);
+  if (requirements && !existsSync(requirements)) throw new PybinError(`--requirements ${requirements} does not exist`, 'requirements');
+  let smokeArgs: string[] | undefined;
+  try {
+    smokeArgs = options.smokeTest === undefined ? undefined : splitArgs(options.smokeTest);
+  } catch (error) {
+    throw new PybinError(`--smoke-test: ${errorMessage(error)}`, 'smoke-test');
+  }
+  const outDir = resolve(options.outDir);
+  ensureWritableDir(outDir, 'output dir', 'out');
+  const target = hostTarget();
+  const binary = join(outDir, `${name}-${target.os}-${target.arch}`);
+
+  const toolchain = await ensureToolchain({
+    python: options.python ?? pythonVersionFile(appDir),
+    sourcesFile: options.sourcesFile,
+    cacheDir: options.cacheDir,
+    jobs: options.jobs,
+    progress,
+  });
+
+  const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
+  try {
+    const stage = join(work, 'stage');
+    mkdirSync(stage);
+    await progress.stage('stage the app', async () => {
+      if (project.installable) {
+        await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`);
+        rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
+      } else {
+        copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
+      }
+      if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`);
+      removeNativeExtensions(stage, progress.warn);
+      await checkEntry(toolchain, stage, entry);
+    });
+
+    await progress.stage('compile to .pyc', async () => {
+      await compileTree(toolchain, stage);
+      if (!options.keepSources) {
+        for (const file of listFiles(stage).filter((f) => f.endsWith('.py') && existsSync(join(stage, `${f}c`)))) rmSync(join(stage, file));
+      }
+    });
+
+    const zip = join(work, 'app.zip');
+    await progress.stage('write the ZIP', async () => {
+      const entries = await zipEntries(toolchain, stage, entry, options.extract, work);
+      await writeDeterministicZip(entries, zip, options.compression);
+      progress.info(`ZIP: ${entries.length} files, ${mb(statSync(zip).size)} (${options.compression})`);
+    });
+
+    const fused = join(work, basename(binary));
+    const smokeTest = await progress.stage('fuse and check', async () => {
+      fuse(join(toolchain.dir, toolchain.metadata.launcher), zip, fused);
+      await verifyZipThroughBinary(fused);
+      return smokeArgs ? { args: smokeArgs, output: runSmokeTest(fused, smokeArgs) } : undefined;
+    });
+    renameSync(fused, binary);
+    const digest = updateChecksums(outDir, binary);
+    const size = statSync(binary).size;
+    progress.info(`${basename(binary)}: ${mb(size)}, sha256 ${digest}`);
+    return { binary, name, sha256: digest, size, entry, toolchain, smokeTest };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `.python-version` in the app dir, if there is one. */
+function pythonVersionFile(appDir: string): string | undefined {
+  const file = join(appDir, '.python-version');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n')[0] : undefined;
+}
+
+/** The stdlib, the staged app (which wins on a name clash) and the compiled bootstrap. */
+async function zipEntries(toolchain: Toolchain, stage: string, entry: Entry, extract: boolean, work: string): Promise<ZipEntry[]> {
+  const entries = new Map<string, ZipEntry>();
+  const stdlib = join(toolchain.dir, toolchain.metadata.stdlib);
+  for (const file of listFiles(stdlib)) entries.set(file, fileEntry(file, join(stdlib, file)));
+  const app = listFiles(stage).map((file) => fileEntry(file, join(stage, file)));
+  for (const e of app) entries.set(e.name, e);
+
+  const config: BootConfig = {
+    entry,
+    extract: extract ? sha256(Buffer.concat(app.flatMap((e) => [Buffer.from(`${e.name}\0`), e.data]))).slice(0, 32) : '',
+    app: [...new Set(app.map((e) => e.name.split('/')[0]!))].sort(),
+  };
+  const boot = join(work, 'boot');
+  mkdirSync(boot);
+  writeFileSync(join(boot, '__main__.py'), renderBootstrap(config));
+  for (const file of RUNTIME_FILES.filter((f) => f !== '__main__.py')) writeFileSync(join(boot, file), runtimeSource(file));
+  await compileTree(toolchain, boot);
+  for (const file of RUNTIME_FILES) entries.set(`${file}c`, fileEntry(`${file}c`, join(boot, `${file}c`)));
+  return [...entries.values()];
+}
+
+/** The ZIP must be readable through the binary itself, as zipimport will read it. */
+async function verifyZipThroughBinary(binary: string): Promise<void> {
+  const check = 'import sys, zipfile\nwith zipfile.ZipFile(sys.executable) as z:\n    bad = z.testzip()\nsys.exit(f"corrupt entry {bad}" if bad else 0)';
+  const result = spawnSync(binary, ['-c', check], { env: { ...process.env, PYBIN_INTERPRETER: '1' }, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new PybinError(`the fused binary does not read back: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+  }
+}
+
+function runSmokeTest(binary: string, args: string[]): string {
+  const result = spawnSync(binary, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.status !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.status}`;
+    throw new PybinError(`--smoke-test: \`${basename(binary)} ${args.join(' ')}\` ${how}; its output:\n${output}`, 'smoke-test');
+  }
+  return output;
+}

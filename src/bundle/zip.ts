@@ -1,0 +1,55 @@
+import { createWriteStream, readFileSync } from 'node:fs';
+import { ZipArchive } from 'archiver';
+
+export interface ZipEntry {
+  /** Name inside the archive, with / separators. */
+  name: string;
+  data: Buffer;
+}
+
+export type Compression = 'deflate' | 'store';
+
+/** 1980-01-01, the earliest date a ZIP can hold, unless SOURCE_DATE_EPOCH says otherwise. */
+export function fixedZipDate(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = Number(env.SOURCE_DATE_EPOCH);
+  const earliest = Date.UTC(1980, 0, 1);
+  return new Date(Number.isFinite(epoch) && env.SOURCE_DATE_EPOCH ? Math.max(epoch * 1000, earliest) : earliest);
+}
+
+/** Every directory that the entries live in, as explicit `dir/` names. */
+export function directoriesOf(names: string[]): string[] {
+  const dirs = new Set<string>();
+  for (const name of names) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join('/')}/`);
+  }
+  return [...dirs];
+}
+
+/**
+ * A reproducible ZIP: sorted names, explicit directory entries, one fixed
+ * timestamp and fixed modes, so the same inputs give the same bytes.
+ */
+export async function writeDeterministicZip(entries: ZipEntry[], out: string, compression: Compression, date = fixedZipDate()): Promise<void> {
+  const archive = new ZipArchive({ store: compression === 'store', zlib: { level: 9 }, forceZip64: false });
+  const done = new Promise<void>((resolve, reject) => {
+    const stream = createWriteStream(out);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+    archive.on('error', reject);
+    archive.on('warning', reject);
+    archive.pipe(stream);
+  });
+  const byName = new Map(entries.map((e) => [e.name, e.data]));
+  const names = [...byName.keys(), ...directoriesOf([...byName.keys()])].sort();
+  for (const name of names) {
+    if (name.endsWith('/')) archive.append('', { name, date, mode: 0o755, type: 'directory' } as never);
+    else archive.append(byName.get(name)!, { name, date, mode: 0o644 });
+  }
+  await archive.finalize();
+  await done;
+}
+
+export function fileEntry(name: string, path: string): ZipEntry {
+  return { name, data: readFileSync(path) };
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fuseScript } from '../support/app.js';
+import { run } from '../support/run.js';
+import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+
+const TIMEOUT = 30 * 60_000;
+
+const ARGV_APP = 'import json, sys\nprint(json.dumps({"argv": sys.argv, "optimize": sys.flags.optimize, "path0": sys.path[0], "executable": sys.executable}))\n';
+
+const EXIT_APP = `
+import sys, time
+mode = sys.argv[1]
+if mode == "exit3":
+    sys.exit(3)
+if mode == "raise":
+    raise RuntimeError("boom")
+if mode == "wait":
+    print("ready", flush=True)
+    time.sleep(60)
+if mode == "flood":
+    for _ in range(100000):
+        print("x" * 100)
+`;
+
+for (const python of TEST_PYTHONS) {
+  describe(`launcher, CPython ${python}`, { timeout: TIMEOUT }, () => {
+    test('with no ZIP appended it prints one line and exits non-zero', async () => {
+      const toolchain = await testToolchain(python);
+      const result = await run(join(toolchain.dir, toolchain.metadata.launcher), ['x'], { env: {} });
+      assert.equal(result.status, 2);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+      assert.match(result.stderr, /has no application appended .*pybin build.*PYBIN_INTERPRETER=1/);
+    });
+
+    test('runs its own ZIP, with argv unchanged (even -c and -m) and PYTHON* ignored', async () => {
+      const toolchain = await testToolchain(python);
+      const app = fuseScript(toolchain, ARGV_APP, 'argv-app');
+      const evil = mkdtempSync(join(tmpdir(), 'pybin-evil-'));
+      writeFileSync(join(evil, 'json.py'), 'raise SystemExit("PYTHONPATH was honoured")\n');
+      const args = ['-c', 'print(1)', '-m', 'json', '--flag', 'héllo ☃', ''];
+      const result = await run(app, args, {
+        env: { PYTHONPATH: evil, PYTHONHOME: '/nonexistent', PYTHONOPTIMIZE: '2', PYTHONSTARTUP: join(evil, 'json.py'), PYTHONINSPECT: '1' },
+      });
+      assert.equal(result.stderr, '');
+      assert.equal(result.status, 0);
+      const seen = JSON.parse(result.stdout);
+      assert.deepEqual(seen.argv, [app, ...args]);
+      assert.equal(seen.optimize, 0);
+      assert.equal(seen.path0, app, 'the binary itself is sys.path[0]');
+      assert.equal(seen.executable, app);
+    });
+
+    test('exit status, exceptions, SIGTERM, SIGINT and SIGPIPE behave as with python app.py', async () => {
+      const toolchain = await testToolchain(python);
+      const app = fuseScript(toolchain, EXIT_APP, 'exit-app');
+      const script = join(mkdtempSync(join(tmpdir(), 'pybin-exit-')), 'app.py');
+      writeFileSync(script, EXIT_APP);
+      const both = async (args: string[], signal?: NodeJS.Signals) => {
+        const onOutput = signal
+          ? (out: string, child: { kill: (s: NodeJS.Signals) => void }) => out.includes('ready') && child.kill(signal)
+          : undefined;
+        const ours = await run(app, args, { onOutput });
+        const reference = await run('python3', [script, ...args], { onOutput });
+        return { ours, reference };
+      };
+
+      const exit3 = await both(['exit3']);
+      assert.equal(exit3.ours.status, 3);
+      const raised = await both(['raise']);
+      assert.equal(raised.ours.status, 1);
+      assert.match(raised.ours.stderr, /RuntimeError: boom/);
+      const term = await both(['wait'], 'SIGTERM');
+      assert.equal(term.ours.signal, 'SIGTERM');
+      const int = await both(['wait'], 'SIGINT');
+      assert.match(int.ours.stderr, /KeyboardInterrupt/);
+      for (const { ours, reference } of [exit3, raised, term, int]) {
+        assert.deepEqual([ours.status, ours.signal], [reference.status, reference.signal]);
+      }
+      // SIGPIPE: Python ignores it and reports a broken pipe the same way.
+      const pipe = async (command: string) => run('bash', ['-c', `${command} flood | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`]);
+      assert.equal((await pipe(app)).stdout, (await pipe(`python3 ${script}`)).stdout);
+    });
+
+    test('PYBIN_INTERPRETER=1 makes it python3: -c, -m, a script, the REPL on stdin', async () => {
+      const toolchain = await testToolchain(python);
+      const launcher = join(toolchain.dir, toolchain.metadata.launcher);
+      const env = { PYBIN_INTERPRETER: '1' };
+      const c = await run(launcher, ['-c', 'import sys; print(sys.argv, sys.version_info[:2])', 'a'], { env });
+      assert.equal(c.stdout.trim(), `['-c', 'a'] (${python.replace('.', ', ')})`);
+      const m = await run(launcher, ['-m', 'json.tool', '--compact'], { env, input: '{"a": [1, 2]}' });
+      assert.equal(m.stdout.trim(), '{"a":[1,2]}');
+      const dir = mkdtempSync(join(tmpdir(), 'pybin-script-'));
+      writeFileSync(join(dir, 'helper.py'), 'VALUE = 41\n');
+      writeFileSync(join(dir, 'main.py'), 'import helper, sys\nprint(helper.VALUE + 1, sys.argv[1:])\n');
+      const script = await run(launcher, [join(dir, 'main.py'), 'x'], { env });
+      assert.equal(script.stdout.trim(), "42 ['x']");
+      const repl = await run(launcher, [], { env, input: 'x = 6\nprint(x * 7)\n' });
+      assert.equal(repl.stdout.trim(), '42');
+      // The same works from an app binary, whose ZIP then serves as the stdlib.
+      const app = fuseScript(toolchain, 'print("app")\n', 'interp-app');
+      assert.equal((await run(app, ['-c', 'print("python")'], { env })).stdout.trim(), 'python');
+      assert.equal((await run(app, ['-c', 'print("python")'])).stdout.trim(), 'app');
+    });
+  });
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from 'node:tls';
+import { packageRoot } from '../../src/paths.js';
+import { findOnPath } from '../../src/toolchain/compiler.js';
+import { fuseApp } from '../support/app.js';
+import { run } from '../support/run.js';
+import { makeTestCa, startPongServer } from '../support/tls.js';
+import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+
+const TIMEOUT = 30 * 60_000;
+const PROBE = join(packageRoot(), 'test', 'fixtures', 'probe');
+
+let ca: ReturnType<typeof makeTestCa>;
+let tls: { port: number; server: Server };
+before(async () => {
+  ca = makeTestCa();
+  tls = await startPongServer(ca.key, ca.cert);
+});
+after(() => tls.server.close());
+
+function assertAllOk(results: Record<string, string>, expected: string[]) {
+  for (const name of expected) assert.equal(results[name], 'ok', `${name}: ${results[name]}`);
+}
+
+const ALL = ['ssl', 'hashlib', 'sqlite3', 'compression', 'decimal_json', 'asyncio', 'text', 'zoneinfo',
+  'socket_subprocess', 'ctypes', 'thread_recursion', 'multiprocessing'];
+
+/**
+ * An empty root with only the binary in it (and the CA it is told to trust):
+ * no /proc, no libraries, no tzdata. /tmp and /dev/shm are empty dirs, which
+ * multiprocessing's semaphores need under any Python.
+ */
+function emptyRoot(binary: string, caInside: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'pybin-chroot-'));
+  copyFileSync(binary, join(root, 'probe'));
+  for (const dir of ['tmp', 'dev/shm']) mkdirSync(join(root, dir), { recursive: true });
+  mkdirSync(dirname(join(root, caInside)), { recursive: true });
+  copyFileSync(ca.caFile, join(root, caInside));
+  return root;
+}
+
+const CHROOT = findOnPath('chroot', `${process.env.PATH}:/usr/sbin:/sbin`) ?? 'chroot';
+
+async function chrootPermitted(): Promise<string | undefined> {
+  const check = await run(CHROOT, ['/', 'true']).catch((e: Error) => ({ status: -1, stderr: e.message }));
+  return check.status === 0 ? undefined : `chroot is not permitted here: ${check.stderr.trim() || `exit ${check.status}`}`;
+}
+
+for (const python of TEST_PYTHONS) {
+  describe(`probe app, CPython ${python}`, { timeout: TIMEOUT }, () => {
+    test('every module the toolchain promises works from the fused binary', async () => {
+      const toolchain = await testToolchain(python);
+      const probe = fuseApp(toolchain, PROBE, 'probe');
+      const result = await run(probe, ['--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: ca.caFile, PATH: '/usr/bin:/bin' } });
+      assert.equal(result.status, 0, result.stderr);
+      assertAllOk(JSON.parse(result.stdout), ALL);
+    });
+
+    test('without the 1 MiB thread stack the recursion check crashes: it tests what it claims', async () => {
+      const toolchain = await testToolchain(python);
+      const binary = readFileSync(fuseApp(toolchain, PROBE, 'probe'));
+      // Zero PT_GNU_STACK's size, as if linked without -z stack-size: musl then gives threads 128 KiB.
+      const phoff = Number(binary.readBigUInt64LE(0x20));
+      const [entrySize, count] = [binary.readUInt16LE(0x36), binary.readUInt16LE(0x38)];
+      const stack = Array.from({ length: count }, (_, i) => phoff + i * entrySize).find((o) => binary.readUInt32LE(o) === 0x6474e551);
+      assert.ok(stack !== undefined, 'the launcher has a PT_GNU_STACK header');
+      binary.writeBigUInt64LE(0n, stack + 40);
+      const patched = join(mkdtempSync(join(tmpdir(), 'pybin-nostack-')), 'probe');
+      writeFileSync(patched, binary, { mode: 0o755 });
+      const only = ALL.filter((c) => c !== 'thread_recursion').flatMap((c) => ['--skip', c]);
+      const result = await run(patched, only);
+      assert.equal(result.signal, 'SIGSEGV', `expected a crash, got ${result.status}: ${result.stdout}`);
+    });
+
+    test('TLS fails without the test CA: the handshake really verifies', async () => {
+      const toolchain = await testToolchain(python);
+      const probe = fuseApp(toolchain, PROBE, 'probe');
+      const result = await run(probe, ['--tls-port', String(tls.port)], { env: {} });
+      assert.match(JSON.parse(result.stdout).ssl, /CERTIFICATE_VERIFY_FAILED/);
+    });
+
+    test('the same probe runs in an empty chroot', async (t) => {
+      const denied = await chrootPermitted();
+      if (denied) return t.skip(denied);
+      const toolchain = await testToolchain(python);
+      const root = emptyRoot(fuseApp(toolchain, PROBE, 'probe'), 'ca.pem');
+      const result = await run(CHROOT, [root, '/probe', '--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: '/ca.pem' } });
+      assert.equal(result.status, 0, result.stderr);
+      const results = JSON.parse(result.stdout);
+      assertAllOk(results, ALL.filter((c) => c !== 'zoneinfo'));
+      assert.match(results.zoneinfo, /ZoneInfoNotFoundError/, 'no tzdata in an empty root');
+    });
+
+    test('with no SSL_CERT_FILE, a RHEL-style CA bundle is found', async (t) => {
+      const denied = await chrootPermitted();
+      if (denied) return t.skip(denied);
+      const toolchain = await testToolchain(python);
+      const root = emptyRoot(fuseApp(toolchain, PROBE, 'probe'), 'etc/pki/tls/certs/ca-bundle.crt');
+      const result = await run(CHROOT, [root, '/probe', '--tls-port', String(tls.port), '--skip', 'multiprocessing'], { env: {} });
+      assert.equal(JSON.parse(result.stdout).ssl, 'ok', result.stderr);
+    });
+  });
+}
