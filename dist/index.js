@@ -21283,7 +21283,7 @@ function errorMessage(error2) {
 }
 
 // src/toolchain/toolchain.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync7, readdirSync as readdirSync5, readFileSync as readFileSync5, rmSync as rmSync5, writeFileSync as writeFileSync5 } from "node:fs";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync4, mkdirSync as mkdirSync7, readdirSync as readdirSync5, readFileSync as readFileSync5, rmSync as rmSync5, writeFileSync as writeFileSync4 } from "node:fs";
 import { cpus } from "node:os";
 import { basename as basename3, join as join9 } from "node:path";
 
@@ -21352,7 +21352,7 @@ async function buildOnce(finalDir, build) {
 }
 
 // src/toolchain/compiler.ts
-import { accessSync, chmodSync, constants as constants3, mkdirSync as mkdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { accessSync, chmodSync, constants as constants3, existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { delimiter, join as join3 } from "node:path";
 
 // src/toolchain/exec.ts
@@ -21436,8 +21436,14 @@ async function detectCompiler(target, env = process.env) {
     throw new PybinError(`no ${target.libc} C compiler found (${command} is not on PATH): ${installHint}`, "compiler");
   }
   const version = (await capture([path, "--version"], env)).split("\n")[0] ?? "";
-  const libc = (await capture([path, "-print-file-name=libc.a"], env)).trim();
-  return { path, identity: `${version} libc.a:${await sha256File(libc)}` };
+  return { path, identity: `${version} ${await libcIdentity(path)}` };
+}
+async function libcIdentity(driver) {
+  const script = readFileSync2(driver);
+  const specs = /-specs\s+"?([^"\s]+)"?/.exec(script.toString("latin1"))?.[1];
+  const libDir = specs && existsSync4(specs) ? /-L\s*(\/[^\s%]+)/.exec(readFileSync2(specs, "utf8"))?.[1] : void 0;
+  const libc = libDir ? join3(libDir, "libc.a") : void 0;
+  return libc && existsSync4(libc) ? `libc.a:${await sha256File(libc)}` : `driver:${sha256(script)}`;
 }
 function findOnPath(command, path) {
   for (const dir of path.split(delimiter).filter(Boolean)) {
@@ -21467,7 +21473,7 @@ function writeCompilerWrapper(toolsDir, compiler, kernelHeaders) {
 }
 
 // src/toolchain/context.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, rmSync as rmSync2, symlinkSync } from "node:fs";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, rmSync as rmSync2, symlinkSync } from "node:fs";
 import { join as join4 } from "node:path";
 var BUILD_PATH_ALIAS = "/pybin-build";
 function createScratch(ctx, name) {
@@ -21483,8 +21489,8 @@ function createScratch(ctx, name) {
 }
 function linkKernelHeaders(target, into) {
   const asmCandidates = [`/usr/include/${target.arch}-linux-gnu/asm`, "/usr/include/asm"];
-  const asm = asmCandidates.find((dir) => existsSync4(dir));
-  if (!existsSync4("/usr/include/linux") || !asm) {
+  const asm = asmCandidates.find((dir) => existsSync5(dir));
+  if (!existsSync5("/usr/include/linux") || !asm) {
     throw new PybinError(
       "Linux kernel headers are missing: install them (`sudo apt-get install linux-libc-dev` on Debian/Ubuntu)",
       "compiler"
@@ -21515,7 +21521,7 @@ function cflags(ctx, scratch) {
 }
 
 // src/toolchain/cpython.ts
-import { readdirSync, readFileSync as readFileSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { appendFileSync as appendFileSync2, copyFileSync, readdirSync } from "node:fs";
 import { join as join5 } from "node:path";
 
 // src/toolchain/recipes.ts
@@ -21689,7 +21695,11 @@ var PYTHONS = [
     libraries: BASE_LIBRARIES,
     configureArgs: [],
     requiredModules: [...PY311_MODULES, "_sha512"],
-    allocator: "pymalloc"
+    allocator: "pymalloc",
+    stdlibSetup: "setup-local",
+    extraSetupLines: [
+      "_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -lffi -DHAVE_FFI_PREP_CIF_VAR=1 -DHAVE_FFI_PREP_CLOSURE_LOC=1 -DHAVE_FFI_CLOSURE_ALLOC=1"
+    ]
   },
   {
     version: "3.12.15",
@@ -21698,7 +21708,8 @@ var PYTHONS = [
     libraries: [...BASE_LIBRARIES, "mpdecimal"],
     configureArgs: ["--with-system-libmpdec"],
     requiredModules: BASE_MODULES,
-    allocator: "pymalloc"
+    allocator: "pymalloc",
+    stdlibSetup: "native"
   },
   {
     version: "3.13.5",
@@ -21707,7 +21718,8 @@ var PYTHONS = [
     libraries: [...BASE_LIBRARIES, "mpdecimal"],
     configureArgs: ["--with-system-libmpdec"],
     requiredModules: BASE_MODULES,
-    allocator: "pymalloc"
+    allocator: "pymalloc",
+    stdlibSetup: "native"
   },
   {
     version: "3.14.8",
@@ -21716,7 +21728,8 @@ var PYTHONS = [
     libraries: [...BASE_LIBRARIES, "mpdecimal", "zstd"],
     configureArgs: ["--with-system-libmpdec"],
     requiredModules: [...BASE_MODULES, "_zstd"],
-    allocator: "pymalloc"
+    allocator: "pymalloc",
+    stdlibSetup: "native"
   },
   {
     version: "3.15.0rc2",
@@ -21725,7 +21738,8 @@ var PYTHONS = [
     libraries: [...BASE_LIBRARIES, "mpdecimal", "zstd"],
     configureArgs: ["--with-system-libmpdec"],
     requiredModules: [...BASE_MODULES, "_zstd"],
-    allocator: "pymalloc"
+    allocator: "pymalloc",
+    stdlibSetup: "native"
   }
 ];
 var CPYTHON_CONFIGURE_ARGS = [
@@ -21734,6 +21748,8 @@ var CPYTHON_CONFIGURE_ARGS = [
   "--disable-test-modules",
   "--without-ensurepip",
   "--with-readline=no",
+  // Every extension module in Modules/Setup.stdlib is built in, none shared.
+  "MODULE_BUILDTYPE=static",
   // Modules whose libraries we do not build: without this, configure finds
   // the host's glibc builds of them.
   "py_cv_module__tkinter=n/a",
@@ -21743,8 +21759,11 @@ var CPYTHON_CONFIGURE_ARGS = [
   "py_cv_module__dbm=n/a",
   "py_cv_module__gdbm=n/a",
   "py_cv_module__uuid=n/a",
-  "py_cv_module_nis=n/a"
+  "py_cv_module_nis=n/a",
+  // Debian's musl has no crypt(); the module is deprecated and gone in 3.13.
+  "py_cv_module__crypt=n/a"
 ];
+var CPYTHON_MAKE_TARGETS = ["python", "pybuilddir.txt"];
 var CPYTHON_BUNDLED_LICENSES = {
   cpython: "LICENSE",
   expat: "Modules/expat/COPYING"
@@ -21790,9 +21809,13 @@ async function buildCPython(ctx, scratch, recipe, srcDir, libraries) {
       "configure"
     )
   );
-  const setup = join5(srcDir, "Modules", "Setup.stdlib");
-  writeFileSync3(setup, readFileSync2(setup, "utf8").replace(/^\*shared\*$/gm, "*static*"));
-  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run2(["make", `-j${ctx.jobs}`], "make"));
+  const setupLocal = join5(srcDir, "Modules", "Setup.local");
+  if (recipe.stdlibSetup === "setup-local") copyFileSync(join5(srcDir, "Modules", "Setup.stdlib"), setupLocal);
+  if (recipe.extraSetupLines) appendFileSync2(setupLocal, `
+*static*
+${recipe.extraSetupLines.join("\n")}
+`);
+  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run2(["make", `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], "make"));
 }
 async function cpythonLinkArgs(srcDir, env) {
   const out = await capture(
@@ -21837,11 +21860,11 @@ async function compileStdlib(srcDir, buildLib, env, jobs, logFile) {
 }
 
 // src/toolchain/library.ts
-import { copyFileSync, existsSync as existsSync6, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync4, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { copyFileSync as copyFileSync2, existsSync as existsSync7, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync4, rmSync as rmSync4, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join7 } from "node:path";
 
 // src/toolchain/sources.ts
-import { createWriteStream, existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, renameSync as renameSync2, rmSync as rmSync3 } from "node:fs";
+import { createWriteStream, existsSync as existsSync6, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, renameSync as renameSync2, rmSync as rmSync3 } from "node:fs";
 import { basename as basename2, dirname as dirname3, isAbsolute, join as join6, resolve as resolve2 } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -21877,7 +21900,7 @@ function resolveSource(name, pin, overrides) {
 }
 async function fetchSource(source, cacheDir, progress) {
   if (source.path) {
-    if (!existsSync5(source.path)) {
+    if (!existsSync6(source.path)) {
       throw new PybinError(
         `missing source tarball for ${source.id}: ${source.path} does not exist (fix the path in your --sources file, or re-run scripts/offline-sources.sh)`,
         "sources"
@@ -21889,7 +21912,7 @@ async function fetchSource(source, cacheDir, progress) {
   const url = source.url;
   const dir = join6(cacheDir, "sources", source.sha256);
   const file = join6(dir, basename2(new URL(url).pathname) || "source");
-  if (existsSync5(file)) {
+  if (existsSync6(file)) {
     try {
       await verify(source, file);
       return file;
@@ -21992,11 +22015,11 @@ async function ensureLibrary(ctx, recipe, source) {
   return built;
 }
 function relocate(from, to) {
-  const dirs = [join7(from, "lib"), join7(from, "lib", "pkgconfig")].filter((d) => existsSync6(d));
+  const dirs = [join7(from, "lib"), join7(from, "lib", "pkgconfig")].filter((d) => existsSync7(d));
   for (const dir of dirs) {
     for (const file of readdirSync3(dir).filter((f) => f.endsWith(".pc") || f.endsWith(".la"))) {
       const path = join7(dir, file);
-      writeFileSync4(path, readFileSync4(path, "utf8").split(from).join(to));
+      writeFileSync3(path, readFileSync4(path, "utf8").split(from).join(to));
     }
   }
 }
@@ -22005,20 +22028,20 @@ function substitute(arg, values) {
 }
 function copyLicenses(recipe, srcDir, into) {
   mkdirSync5(into, { recursive: true });
-  const found = recipe.licenseFiles.filter((file) => existsSync6(join7(srcDir, file)));
+  const found = recipe.licenseFiles.filter((file) => existsSync7(join7(srcDir, file)));
   found.forEach(
-    (file, i) => copyFileSync(join7(srcDir, file), join7(into, `${recipe.name}${i ? `-${file.replace(/\W+/g, "_")}` : ""}.txt`))
+    (file, i) => copyFileSync2(join7(srcDir, file), join7(into, `${recipe.name}${i ? `-${file.replace(/\W+/g, "_")}` : ""}.txt`))
   );
   if (found.length === 0) {
     if (!recipe.licenseFallback) {
       throw new PybinError(`${recipe.name} ${recipe.version}: none of its license files (${recipe.licenseFiles.join(", ")}) was found`);
     }
-    writeFileSync4(join7(into, `${recipe.name}.txt`), recipe.licenseFallback);
+    writeFileSync3(join7(into, `${recipe.name}.txt`), recipe.licenseFallback);
   }
 }
 
 // src/toolchain/stdlib.ts
-import { copyFileSync as copyFileSync2, mkdirSync as mkdirSync6, readdirSync as readdirSync4 } from "node:fs";
+import { copyFileSync as copyFileSync3, mkdirSync as mkdirSync6, readdirSync as readdirSync4 } from "node:fs";
 import { join as join8 } from "node:path";
 function copySourcelessTree(from, to, top = true) {
   let count = 0;
@@ -22029,7 +22052,7 @@ function copySourcelessTree(from, to, top = true) {
     if (entry.isDirectory()) {
       count += copySourcelessTree(source, join8(to, entry.name), false);
     } else if (entry.isFile() && !entry.name.endsWith(".py")) {
-      copyFileSync2(source, join8(to, entry.name));
+      copyFileSync3(source, join8(to, entry.name));
       count++;
     }
   }
@@ -22121,6 +22144,7 @@ async function ensureToolchain(request) {
     schema: TOOLCHAIN_SCHEMA,
     recipe: { ...recipe, url: void 0, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
+    make: CPYTHON_MAKE_TARGETS,
     stdlibExcludes: STDLIB_EXCLUDES,
     patches: patchFiles(recipe.version).map((p) => [basename3(p), sha256(readFileSync5(p))]),
     launcher: sha256(readFileSync5(launcherSource())),
@@ -22176,7 +22200,7 @@ async function assemble(ctx, recipe, source, libraries, key, out) {
       stdlib: `lib/python${minor}`,
       pipWheel: `lib/wheels/${pipWheel}`
     };
-    writeFileSync5(join9(out, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}
+    writeFileSync4(join9(out, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}
 `);
   } finally {
     rmSync5(scratch.dir, { recursive: true, force: true });
@@ -22216,7 +22240,7 @@ function scrubSysconfig(buildLib, replacements) {
   for (const file of readdirSync5(buildLib).filter((f) => f.startsWith("_sysconfig") && !f.endsWith(".pyc"))) {
     let text = readFileSync5(join9(buildLib, file), "utf8");
     for (const [from, to] of replacements) text = text.split(from).join(to);
-    writeFileSync5(join9(buildLib, file), text);
+    writeFileSync4(join9(buildLib, file), text);
   }
 }
 function copyPipWheel(srcDir, into) {
@@ -22224,19 +22248,19 @@ function copyPipWheel(srcDir, into) {
   const wheel = readdirSync5(bundled).find((f) => /^pip-.*\.whl$/.test(f));
   if (!wheel) throw new PybinError(`no pip wheel in ${bundled}`);
   mkdirSync7(into, { recursive: true });
-  copyFileSync3(join9(bundled, wheel), join9(into, wheel));
+  copyFileSync4(join9(bundled, wheel), join9(into, wheel));
   return wheel;
 }
 function collectLicenses(srcDir, libraries, into) {
   mkdirSync7(into, { recursive: true });
-  for (const [name, file] of Object.entries(CPYTHON_BUNDLED_LICENSES)) copyFileSync3(join9(srcDir, file), join9(into, `${name}.txt`));
+  for (const [name, file] of Object.entries(CPYTHON_BUNDLED_LICENSES)) copyFileSync4(join9(srcDir, file), join9(into, `${name}.txt`));
   for (const library of libraries) {
     const dir = join9(library.prefix, "licenses");
-    for (const file of readdirSync5(dir)) copyFileSync3(join9(dir, file), join9(into, file));
+    for (const file of readdirSync5(dir)) copyFileSync4(join9(dir, file), join9(into, file));
   }
 }
 function writePythonWrapper(path) {
-  writeFileSync5(path, '#!/bin/sh\nPYBIN_INTERPRETER=1 exec "$(dirname "$0")/pybin-launcher" "$@"\n');
+  writeFileSync4(path, '#!/bin/sh\nPYBIN_INTERPRETER=1 exec "$(dirname "$0")/pybin-launcher" "$@"\n');
   chmodSync2(path, 493);
 }
 async function checkBuiltinModules(launcher, recipe) {

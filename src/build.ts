@@ -98,6 +98,8 @@ export async function buildBinary(options: BuildOptions, progress: Progress): Pr
       await checkEntry(toolchain, stage, entry);
     });
 
+    // The ZIP's __main__ is the bootstrap; an app's own __main__.py moves aside.
+    const bootEntry = moveAppMain(stage, entry);
     await progress.stage('compile to .pyc', async () => {
       await compileTree(toolchain, stage);
       if (!options.keepSources) {
@@ -107,7 +109,7 @@ export async function buildBinary(options: BuildOptions, progress: Progress): Pr
 
     const zip = join(work, 'app.zip');
     await progress.stage('write the ZIP', async () => {
-      const entries = await zipEntries(toolchain, stage, entry, options.extract, work);
+      const entries = await zipEntries(toolchain, stage, bootEntry, options.extract, work);
       await writeDeterministicZip(entries, zip, options.compression);
       progress.info(`ZIP: ${entries.length} files, ${mb(statSync(zip).size)} (${options.compression})`);
     });
@@ -126,6 +128,22 @@ export async function buildBinary(options: BuildOptions, progress: Progress): Pr
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const APP_MAIN = '__pybin_main__.py';
+
+function moveAppMain(stage: string, entry: Entry): Entry {
+  if (!('script' in entry)) return entry;
+  if (!existsSync(join(stage, entry.script))) {
+    throw new PybinError(
+      `entry script ${entry.script} is not among the files pip installed for this pyproject app; ` +
+        'use a [project.scripts] name or --entry module:function',
+      'entry',
+    );
+  }
+  if (entry.script !== '__main__.py') return entry;
+  renameSync(join(stage, '__main__.py'), join(stage, APP_MAIN));
+  return { script: APP_MAIN };
 }
 
 /** `.python-version` in the app dir, if there is one. */

@@ -81,9 +81,19 @@ async function toolchainCommand(args: string[]): Promise<void> {
   console.log(toolchain.dir);
 }
 
+/** `--smoke-test "--version"` is the common case: its value may start with a dash. */
+function attachSmokeTestValue(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--smoke-test' && i + 1 < args.length) out.push(`--smoke-test=${args[++i]}`);
+    else out.push(args[i]!);
+  }
+  return out;
+}
+
 async function buildCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args,
+    args: attachSmokeTestValue(args),
     options: {
       entry: { type: 'string' },
       name: { type: 'string' },

@@ -55,10 +55,15 @@ def _extract(archive, digest, names):
 
 def _run_script(path):
     """Run a script entry as `python path` would: a fresh __main__, its dir first on sys.path."""
+    import marshal
     import types
 
-    with open(path, "rb") as source:
-        code = compile(source.read(), path, "exec")
+    try:
+        with open(path, "rb") as source:
+            code = compile(source.read(), path, "exec")
+    except FileNotFoundError:  # built with --no-sources: the compiled script
+        with open(path + "c", "rb") as compiled:
+            code = marshal.loads(compiled.read()[16:])
     main = types.ModuleType("__main__")
     main.__file__ = path
     main.__builtins__ = __builtins__

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { BuildContext, Scratch } from './context.js';
@@ -61,9 +61,9 @@ export async function buildCPython(
       'configure',
     ),
   );
-  if (recipe.stdlibSetup === 'setup-local') {
-    copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), join(srcDir, 'Modules', 'Setup.local'));
-  }
+  const setupLocal = join(srcDir, 'Modules', 'Setup.local');
+  if (recipe.stdlibSetup === 'setup-local') copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), setupLocal);
+  if (recipe.extraSetupLines) appendFileSync(setupLocal, `\n*static*\n${recipe.extraSetupLines.join('\n')}\n`);
   await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], 'make'));
 }
 

@@ -182,6 +182,8 @@ export interface PythonRecipe extends SourcePin {
    * modules), so it is copied to Modules/Setup.local, which makesetup always reads.
    */
   stdlibSetup: 'native' | 'setup-local';
+  /** Module lines appended to Modules/Setup.local, for modules configure leaves to setup.py. */
+  extraSetupLines?: string[];
 }
 
 const BASE_LIBRARIES: LibraryRecipe['name'][] = ['zlib', 'bzip2', 'xz', 'libffi', 'openssl', 'sqlite'];
@@ -206,6 +208,10 @@ export const PYTHONS: readonly PythonRecipe[] = [
     requiredModules: [...PY311_MODULES, '_sha512'],
     allocator: 'pymalloc',
     stdlibSetup: 'setup-local',
+    extraSetupLines: [
+      '_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c ' +
+        '-lffi -DHAVE_FFI_PREP_CIF_VAR=1 -DHAVE_FFI_PREP_CLOSURE_LOC=1 -DHAVE_FFI_CLOSURE_ALLOC=1',
+    ],
   },
   {
     version: '3.12.15',

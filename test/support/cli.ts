@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { run, type RunResult } from './run.js';
+import { testSourcesFile } from './toolchain.js';
+
+/** The bundled CLI, run as `npx pybin` runs it. */
+export const CLI = join(packageRoot(), 'dist', 'cli.js');
+
+export function pybin(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  return run(process.execPath, [CLI, ...args], { env, timeoutMs: 30 * 60_000 });
+}
+
+/** `pybin build` with the test sources and a Python version. */
+export function pybinBuild(python: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return pybin(['build', '--python', python, '--sources', testSourcesFile(), ...args], env);
+}
