@@ -7,7 +7,7 @@ import { checkEntry } from './bundle/checks.js';
 import { resolveEntry, type Entry } from './bundle/entry.js';
 import { fuse, updateChecksums } from './bundle/fuse.js';
 import { removeNativeExtensions } from './bundle/native.js';
-import { readProject } from './bundle/project.js';
+import { readProject, type Project } from './bundle/project.js';
 import { compileTree, pipInstall } from './bundle/python.js';
 import { copyAppTree, listFiles } from './bundle/stage.js';
 import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './bundle/zip.js';
@@ -16,7 +16,8 @@ import type { Progress } from './progress.js';
 import { ensureWritableDir } from './toolchain/cache.js';
 import { sha256 } from './toolchain/hash.js';
 import { hostTarget } from './toolchain/targets.js';
-import { ensureToolchain, type Toolchain } from './toolchain/toolchain.js';
+import type { Toolchain } from './toolchain/toolchain.js';
+import { choosePython } from './toolchain/versions.js';
 
 export interface BuildOptions {
   appDir: string;
@@ -33,6 +34,8 @@ export interface BuildOptions {
   sourcesFile?: string;
   cacheDir?: string;
   jobs?: number;
+  /** The name when --name and pyproject give none (the Action passes the repository's); else the app dir's. */
+  fallbackName?: string;
 }
 
 export interface BuildResult {
@@ -49,14 +52,29 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
-export async function buildBinary(options: BuildOptions, progress: Progress): Promise<BuildResult> {
+/** A build whose inputs are all checked: made before any slow work starts. */
+export interface BuildPlan {
+  options: BuildOptions;
+  appDir: string;
+  project: Project;
+  name: string;
+  entry: Entry;
+  requirements?: string;
+  smokeArgs?: string[];
+  outDir: string;
+  binary: string;
+  /** The CPython version to ask for (undefined: the newest pinned final). */
+  python?: string;
+}
+
+/** Check every build input against the app dir, without building anything. */
+export function planBuild(options: BuildOptions): BuildPlan {
   const appDir = resolve(options.appDir);
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
     throw new PybinError(`app dir ${options.appDir} does not exist or is not a directory`, 'app');
   }
   const project = readProject(appDir);
-  const name = options.name ?? project.name ?? basename(appDir);
+  const name = options.name ?? project.name ?? options.fallbackName ?? basename(appDir);
   if (!NAME.test(name)) {
     throw new PybinError(`--name "${name}" must be a plain file name (letters, digits, . _ -), without a path separator`, 'name');
   }
@@ -73,15 +91,13 @@ export async function buildBinary(options: BuildOptions, progress: Progress): Pr
   ensureWritableDir(outDir, 'output dir', 'out');
   const target = hostTarget();
   const binary = join(outDir, `${name}-${target.os}-${target.arch}`);
+  const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
+  return { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, python };
+}
 
-  const toolchain = await ensureToolchain({
-    python: options.python ?? pythonVersionFile(appDir),
-    sourcesFile: options.sourcesFile,
-    cacheDir: options.cacheDir,
-    jobs: options.jobs,
-    progress,
-  });
-
+/** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
+export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progress: Progress): Promise<BuildResult> {
+  const { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary } = plan;
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {
     const stage = join(work, 'stage');

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PybinError, errorMessage } from './errors.js';
 import { createProgress, formatSeconds } from './progress.js';
-import { buildBinary } from './build.js';
+import { parseCompression, parseInterpreterMode, parseManifestUrl } from './options.js';
+import { runPipeline } from './pipeline.js';
+import { packToolchain } from './toolchain/manifest.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
 import { supportedVersions } from './toolchain/versions.js';
 
@@ -33,9 +37,12 @@ pybin build [APP_DIR] [options]
   --extract               Unpack the app once per content hash into ~/.cache/pybin/apps
                           at first run, for apps that need real files on disk.
   --no-sources            Ship only .pyc for the app (tracebacks lose source lines).
+  --interpreter MODE      auto (default): a cached or prebuilt interpreter, else build one;
+                          fetch: only a prebuilt one from --manifest-url; build: from source.
+  --manifest-url URL      JSON manifest of prebuilt toolchains (see README).
   --sources FILE, --cache-dir DIR, --jobs N   As for pybin toolchain.
 
-pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N]
+pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N] [--pack DIR --url-base URL]
   --python VERSION   CPython to build: 3.13 (its pinned release) or an exact pin
                      like 3.13.5. Default: the newest final pinned release.
                      Supported: ${supportedVersions()}
@@ -45,6 +52,9 @@ pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N]
   --cache-dir DIR    Where toolchains are cached by content.
                      Default: $PYBIN_CACHE_DIR, else $XDG_CACHE_HOME/pybin, else ~/.cache/pybin.
   --jobs N           Parallel compile jobs. Default: the number of CPUs.
+  --pack DIR         Also write the toolchain as a reproducible tar.gz into DIR, with its
+                     manifest entry (<file>.json) for a manifest of prebuilt toolchains.
+  --url-base URL     Where the tar.gz will be served from (for the manifest entry's url).
   -h, --help         Show this help.
 
 Progress goes to stderr; the last line on stdout is the result.`;
@@ -59,12 +69,15 @@ async function toolchainCommand(args: string[]): Promise<void> {
       sources: { type: 'string' },
       'cache-dir': { type: 'string' },
       jobs: { type: 'string' },
+      pack: { type: 'string' },
+      'url-base': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) return void console.log(USAGE);
+  if (values.pack !== undefined && !values['url-base']) throw new UsageError('--pack needs --url-base: where the packed toolchain will be downloaded from');
   const jobs = parseJobs(values.jobs);
   const started = Date.now();
   const progress = createProgress();
@@ -78,6 +91,12 @@ async function toolchainCommand(args: string[]): Promise<void> {
   progress.info(
     `CPython ${toolchain.metadata.python} for ${toolchain.metadata.target} ${toolchain.hit ? 'from the cache' : 'built'} in ${formatSeconds(Date.now() - started)}`,
   );
+  if (values.pack !== undefined) {
+    const entry = await progress.stage('pack the toolchain', () => packToolchain(toolchain.dir, values.pack!, values['url-base']!));
+    const entryFile = join(values.pack, `${basename(new URL(entry.url).pathname, '.tar.gz')}.json`);
+    writeFileSync(entryFile, `${JSON.stringify(entry, null, 2)}\n`);
+    progress.info(`packed ${entry.url} (${entry.size} bytes); manifest entry: ${entryFile}`);
+  }
   console.log(toolchain.dir);
 }
 
@@ -105,6 +124,8 @@ async function buildCommand(args: string[]): Promise<void> {
       'smoke-test': { type: 'string' },
       extract: { type: 'boolean', default: false },
       'no-sources': { type: 'boolean', default: false },
+      interpreter: { type: 'string', default: 'auto' },
+      'manifest-url': { type: 'string' },
       sources: { type: 'string' },
       'cache-dir': { type: 'string' },
       jobs: { type: 'string' },
@@ -115,27 +136,31 @@ async function buildCommand(args: string[]): Promise<void> {
   });
   if (values.help) return void console.log(USAGE);
   if (positionals.length > 1) throw new UsageError(`pybin build takes one APP_DIR, got ${positionals.length}: ${positionals.join(' ')}`);
-  if (values.compression !== 'deflate' && values.compression !== 'store') {
-    throw new UsageError(`--compression must be deflate or store, got "${values.compression}"`);
-  }
   const started = Date.now();
   const progress = createProgress();
-  const result = await buildBinary(
+  const { build: result } = await runPipeline(
     {
-      appDir: positionals[0] ?? '.',
-      entry: values.entry,
-      name: values.name,
-      python: values.python,
-      outDir: values.out!,
-      requirements: values.requirements,
-      excludes: values.exclude ?? [],
-      compression: values.compression,
-      smokeTest: values['smoke-test'],
-      extract: values.extract ?? false,
-      keepSources: !values['no-sources'],
-      sourcesFile: values.sources,
-      cacheDir: values['cache-dir'],
-      jobs: parseJobs(values.jobs),
+      build: {
+        appDir: positionals[0] ?? '.',
+        entry: values.entry,
+        name: values.name,
+        python: values.python,
+        outDir: values.out!,
+        requirements: values.requirements,
+        excludes: values.exclude ?? [],
+        compression: parseCompression(values.compression!, '--compression'),
+        smokeTest: values['smoke-test'],
+        extract: values.extract ?? false,
+        keepSources: !values['no-sources'],
+        sourcesFile: values.sources,
+        cacheDir: values['cache-dir'],
+        jobs: parseJobs(values.jobs),
+      },
+      interpreter: {
+        mode: parseInterpreterMode(values.interpreter!),
+        manifestUrl: parseManifestUrl(values['manifest-url'] ?? ''),
+        cache: false,
+      },
     },
     progress,
   );

@@ -1,7 +1,12 @@
 import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
 import { PybinError, errorMessage } from './errors.js';
-import type { Progress } from './progress.js';
-import { ensureToolchain } from './toolchain/toolchain.js';
+import { readActionOptions } from './options.js';
+import { runPipeline } from './pipeline.js';
+import { recordTimings, type Progress } from './progress.js';
+import { readGitHubContext } from './publish/github-context.js';
+import { publishBinary } from './publish/publish.js';
+import { renderSummary } from './publish/summary.js';
 
 /** Progress through the runner's log, with a collapsible group per stage. */
 const actionsProgress: Progress = {
@@ -10,21 +15,58 @@ const actionsProgress: Progress = {
   stage: (label, work) => core.group(label, work),
 };
 
-/** The Action's entry: inputs -> the same pipeline as the CLI -> outputs. */
+/** The Action's entry: inputs -> the same pipeline as the CLI -> publishing -> outputs and summary. */
 export async function run(): Promise<void> {
   try {
-    const toolchain = await ensureToolchain({
-      python: core.getInput('python-version') || undefined,
-      sourcesFile: core.getInput('sources') || undefined,
-      progress: actionsProgress,
+    const context = readGitHubContext(process.env, (path) => JSON.parse(readFileSync(path, 'utf8')) as unknown);
+    const options = readActionOptions((name) => core.getInput(name), {
+      tag: context.tag,
+      repository: `${context.repository.owner}/${context.repository.repo}`,
+      defaultManifestUrl: process.env.GITHUB_ACTION_REPOSITORY
+        ? `${context.serverUrl}/${process.env.GITHUB_ACTION_REPOSITORY}/releases/download/toolchains/manifest.json`
+        : undefined,
     });
-    core.setOutput('toolchain-dir', toolchain.dir);
-    core.setOutput('python-version', toolchain.metadata.python);
-    core.setOutput('target', toolchain.metadata.target);
-    core.setOutput('cache-hit', toolchain.hit ? 'cache' : 'build');
+    if (options.publish?.token) core.setSecret(options.publish.token);
+
+    const progress = recordTimings(actionsProgress);
+    const { build, interpreter } = await runPipeline(options, progress, { toolCacheDir: process.env.RUNNER_TOOL_CACHE });
+    const published = options.publish ? await publishBinary(build, options.publish, context, progress) : {};
+
+    const outputs: Record<string, string | number | undefined> = {
+      'binary-path': build.binary,
+      'binary-name': build.binary.split('/').at(-1),
+      sha256: build.sha256,
+      size: build.size,
+      'python-version': build.toolchain.metadata.python,
+      target: build.toolchain.metadata.target,
+      'cache-hit': interpreter,
+      'artifact-id': published.artifact?.id,
+      'artifact-url': published.artifact?.url,
+      'release-url': published.release?.url,
+      'asset-url': published.release?.assetUrl,
+    };
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value ?? '');
+
+    await core.summary
+      .addRaw(
+        renderSummary({
+          binary: outputs['binary-name'] as string,
+          target: build.toolchain.metadata.target,
+          python: build.toolchain.metadata.python,
+          size: build.size,
+          sha256: build.sha256,
+          smokeTest: build.smokeTest ? `passed: \`${build.smokeTest.args.join(' ')}\`` : 'not run',
+          interpreter,
+          timings: progress.timings,
+          artifactUrl: published.artifact?.url,
+          assetUrl: published.release?.assetUrl,
+        }),
+      )
+      .write();
   } catch (error) {
     const input = error instanceof PybinError ? error.input : undefined;
-    core.setFailed(input ? `${input}: ${errorMessage(error)}` : errorMessage(error));
+    if (!(error instanceof PybinError)) core.debug(error instanceof Error ? (error.stack ?? '') : String(error));
+    core.setFailed(input ? `input ${input}: ${errorMessage(error)}` : errorMessage(error));
   }
 }
 

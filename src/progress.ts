@@ -29,3 +29,26 @@ export const silentProgress: Progress = {
   warn: () => {},
   stage: (_label, work) => work(),
 };
+
+export interface StageTiming {
+  label: string;
+  ms: number;
+}
+
+/** Wraps a Progress and remembers how long each stage took, for the job summary. */
+export function recordTimings(inner: Progress): Progress & { timings: StageTiming[] } {
+  const timings: StageTiming[] = [];
+  return {
+    timings,
+    info: inner.info,
+    warn: inner.warn,
+    async stage(label, work) {
+      const started = Date.now();
+      try {
+        return await inner.stage(label, work);
+      } finally {
+        timings.push({ label, ms: Date.now() - started });
+      }
+    },
+  };
+}

@@ -208,9 +208,10 @@ export const PYTHONS: readonly PythonRecipe[] = [
     requiredModules: [...PY311_MODULES, '_sha512'],
     allocator: 'pymalloc',
     stdlibSetup: 'setup-local',
+    // No `=` in these lines: makesetup takes any line with one for a Make variable.
     extraSetupLines: [
       '_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c ' +
-        '-lffi -DHAVE_FFI_PREP_CIF_VAR=1 -DHAVE_FFI_PREP_CLOSURE_LOC=1 -DHAVE_FFI_CLOSURE_ALLOC=1',
+        '-lffi -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC',
     ],
   },
   {

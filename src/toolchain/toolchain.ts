@@ -11,10 +11,10 @@ import { buildCPython, compileStdlib, cpythonEnv, cpythonLinkArgs, minorVersion,
 import { capture, runLogged } from './exec.js';
 import { hashOf, sha256 } from './hash.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
-import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type PythonRecipe } from './recipes.js';
+import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
 import { fetchSource, loadSourceOverrides, resolveSource, unpack, type ResolvedSource } from './sources.js';
 import { copySourcelessTree } from './stdlib.js';
-import { hostTarget } from './targets.js';
+import { hostTarget, type Target } from './targets.js';
 import { selectPython } from './versions.js';
 
 /** Bump when the build code (not the recipes) changes what a toolchain contains. */
@@ -34,7 +34,10 @@ export interface ToolchainRequest {
 export interface ToolchainMetadata {
   python: string;
   target: string;
+  /** What it was built from, wherever: versions, source hashes, patches, flags, target. */
   recipeHash: string;
+  /** recipeHash plus this machine's compiler identity: names the local cache entry. */
+  buildKey: string;
   allocator: string;
   builtinModules: string[];
   components: { name: string; version: string; sha256: string; url?: string }[];
@@ -50,22 +53,27 @@ export interface Toolchain {
   metadata: ToolchainMetadata;
 }
 
-/** The static interpreter for this machine's target: from the cache, or built from verified sources. */
-export async function ensureToolchain(request: ToolchainRequest): Promise<Toolchain> {
+/**
+ * What a toolchain request resolves to before anything is built: the pinned
+ * recipe, its verified-source pins and the recipe hash, which names the
+ * toolchain wherever it was built (prebuilt manifests and caches key on it).
+ */
+export interface ToolchainPlan {
+  recipe: PythonRecipe;
+  target: Target;
+  pythonSource: ResolvedSource;
+  libraries: { recipe: LibraryRecipe; source: ResolvedSource }[];
+  recipeHash: string;
+}
+
+export function planToolchain(request: Pick<ToolchainRequest, 'python' | 'sourcesFile' | 'allocator'>): ToolchainPlan {
   const pinned = selectPython(request.python);
   const recipe = request.allocator ? { ...pinned, allocator: request.allocator } : pinned;
   const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
   const target = hostTarget();
-  const cacheDir = resolveCacheDir(request.cacheDir);
-  ensureWritableDir(cacheDir, 'cache dir', 'cache-dir');
-  const jobs = request.jobs ?? cpus().length;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new PybinError(`--jobs must be a whole number ≥ 1, got ${jobs}`, 'jobs');
-  const compiler = await detectCompiler(target);
-  const ctx: BuildContext = { cacheDir, target, compiler, jobs, progress: request.progress };
-
   const pythonSource = resolveSource('cpython', recipe, overrides);
   const libraries = recipe.libraries.map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
-  const key = hashOf({
+  const recipeHash = hashOf({
     schema: TOOLCHAIN_SCHEMA,
     recipe: { ...recipe, url: undefined, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
@@ -73,18 +81,36 @@ export async function ensureToolchain(request: ToolchainRequest): Promise<Toolch
     stdlibExcludes: STDLIB_EXCLUDES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
     launcher: sha256(readFileSync(launcherSource())),
-    libraries: libraries.map((l) => libraryKey(ctx, l.recipe, l.source)),
+    libraries: libraries.map((l) => ({ ...l.recipe, url: undefined, sha256: l.source.sha256 })),
     target,
-    compiler: compiler.identity,
   });
-  const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${key.slice(0, 16)}`);
+  return { recipe, target, pythonSource, libraries, recipeHash };
+}
+
+/** The static interpreter for this machine's target: from the cache, or built from verified sources. */
+export async function ensureToolchain(request: ToolchainRequest, plan: ToolchainPlan = planToolchain(request)): Promise<Toolchain> {
+  const { recipe, target, pythonSource, libraries, recipeHash } = plan;
+  const cacheDir = resolveCacheDir(request.cacheDir);
+  ensureWritableDir(cacheDir, 'cache dir', 'cache-dir');
+  const jobs = request.jobs ?? cpus().length;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new PybinError(`--jobs must be a whole number ≥ 1, got ${jobs}`, 'jobs');
+  const compiler = await detectCompiler(target);
+  const ctx: BuildContext = { cacheDir, target, compiler, jobs, progress: request.progress };
+
+  // The same recipe built by another compiler is another build.
+  const buildKey = hashOf({ recipeHash, libraries: libraries.map((l) => libraryKey(ctx, l.recipe, l.source)), compiler: compiler.identity });
+  const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${buildKey.slice(0, 16)}`);
   const { hit } = await buildOnce(dir, async (out) => {
     const built: BuiltLibrary[] = [];
     for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
-    await assemble(ctx, recipe, pythonSource, built, key, out);
+    await assemble(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
   });
   if (hit) request.progress.info(`toolchain cache hit: ${dir}`);
-  return { dir, hit, metadata: JSON.parse(readFileSync(join(dir, METADATA_FILE), 'utf8')) as ToolchainMetadata };
+  return { dir, hit, metadata: readToolchainMetadata(dir) };
+}
+
+export function readToolchainMetadata(dir: string): ToolchainMetadata {
+  return JSON.parse(readFileSync(join(dir, METADATA_FILE), 'utf8')) as ToolchainMetadata;
 }
 
 function launcherSource(): string {
@@ -97,7 +123,7 @@ async function assemble(
   recipe: PythonRecipe,
   source: ResolvedSource,
   libraries: BuiltLibrary[],
-  key: string,
+  keys: { recipeHash: string; buildKey: string },
   out: string,
 ): Promise<void> {
   const archive = await fetchSource(source, ctx.cacheDir, ctx.progress);
@@ -124,7 +150,7 @@ async function assemble(
     const metadata: ToolchainMetadata = {
       python: recipe.version,
       target: ctx.target.triple,
-      recipeHash: key,
+      ...keys,
       allocator: recipe.allocator,
       builtinModules,
       components: [

@@ -32,3 +32,73 @@ export function selectPython(requested: string | undefined, pythons: readonly Py
   }
   return match;
 }
+
+/**
+ * The CPython to ask for: an explicit request, else `.python-version`, else
+ * the newest pinned final release that satisfies `requires-python`, else
+ * undefined (the newest pinned final release).
+ */
+export function choosePython(
+  requested: string | undefined,
+  versionFile: string | undefined,
+  requiresPython: string | undefined,
+  pythons: readonly PythonRecipe[] = PYTHONS,
+): string | undefined {
+  if (requested?.trim()) return requested.trim();
+  if (versionFile?.trim()) return versionFile.trim();
+  if (!requiresPython?.trim()) return undefined;
+  const finals = pythons.filter((p) => !PRERELEASE.test(p.version));
+  const fitting = finals.filter((p) => satisfiesRequiresPython(p.version, requiresPython));
+  const newest = fitting[fitting.length - 1];
+  if (!newest) {
+    throw new PybinError(
+      `requires-python "${requiresPython}" in pyproject.toml matches no supported CPython; supported: ${supportedVersions(pythons)}`,
+      'python-version',
+    );
+  }
+  return newest.version;
+}
+
+/** PEP 440 specifiers (`>=3.10,<3.14`, `~=3.11`, `==3.12.*`, `!=3.13.0`) for final CPython releases. */
+export function satisfiesRequiresPython(version: string, specifiers: string): boolean {
+  return specifiers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .every((spec) => {
+      const match = /^(~=|===|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(spec);
+      if (!match) throw new PybinError(`requires-python specifier "${spec}" is not understood (PEP 440)`, 'python-version');
+      const [, op, bound = '', wildcard] = match;
+      const cmp = compareReleases(version, bound);
+      if (wildcard) {
+        const prefix = version.split('.').slice(0, bound.split('.').length).join('.') === bound;
+        if (op === '==') return prefix;
+        if (op === '!=') return !prefix;
+        throw new PybinError(`requires-python specifier "${spec}": a wildcard needs == or !=`, 'python-version');
+      }
+      switch (op) {
+        case '>=': return cmp >= 0;
+        case '<=': return cmp <= 0;
+        case '>': return cmp > 0;
+        case '<': return cmp < 0;
+        case '!=': return cmp !== 0;
+        case '~=': {
+          // ~=3.11 means >=3.11, ==3.*; ~=3.11.2 means >=3.11.2, ==3.11.*
+          const prefix = bound.split('.').slice(0, -1).join('.');
+          return cmp >= 0 && version.split('.').slice(0, prefix.split('.').length).join('.') === prefix;
+        }
+        default: return cmp === 0; // == and ===
+      }
+    });
+}
+
+/** Compare dotted release numbers, padding the shorter with zeros (3.13 == 3.13.0). */
+function compareReleases(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PYTHONS } from '../../../src/toolchain/recipes.js';
-import { selectPython } from '../../../src/toolchain/versions.js';
+import { choosePython, satisfiesRequiresPython, selectPython } from '../../../src/toolchain/versions.js';
 
 test('a minor version picks its pinned patch release', () => {
   assert.equal(selectPython('3.13').version, '3.13.5');
@@ -33,4 +33,24 @@ test('every pinned version has a patch directory and every patch says why it exi
     assert.ok(patches.length > 0, `no patches for ${python.version}`);
     for (const patch of patches) assert.match(readFileSync(patch, 'utf8'), /^Why: /, patch);
   }
+});
+
+test('the version comes from the request, then .python-version, then requires-python', () => {
+  assert.equal(choosePython('3.11', '3.12', '>=3.13'), '3.11');
+  assert.equal(choosePython(undefined, '3.12\n', '>=3.13'), '3.12');
+  assert.equal(choosePython(undefined, undefined, '>=3.11,<3.13'), '3.12.15');
+  assert.equal(choosePython(undefined, undefined, '~=3.11.0'), '3.11.2');
+  assert.equal(choosePython(undefined, undefined, undefined), undefined);
+  assert.throws(() => choosePython(undefined, undefined, '<3.10'), /requires-python "<3\.10" in pyproject\.toml matches no supported CPython; supported: 3\.11/);
+});
+
+test('PEP 440 specifiers for requires-python', () => {
+  assert.ok(satisfiesRequiresPython('3.13.5', '>=3.9'));
+  assert.ok(!satisfiesRequiresPython('3.13.5', '>=3.9, !=3.13.*'));
+  assert.ok(satisfiesRequiresPython('3.12.15', '==3.12.*'));
+  assert.ok(satisfiesRequiresPython('3.13.5', '~=3.11'));
+  assert.ok(!satisfiesRequiresPython('3.12.15', '~=3.11.0'));
+  assert.ok(!satisfiesRequiresPython('3.13.5', '<3.13'));
+  assert.ok(satisfiesRequiresPython('3.13.0', '==3.13'));
+  assert.throws(() => satisfiesRequiresPython('3.13.5', '>=three'), /not understood/);
 });

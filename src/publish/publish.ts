@@ -1,0 +1,75 @@
+import { getOctokit } from '@actions/github';
+import { basename, dirname, join } from 'node:path';
+import type { BuildResult } from '../build.js';
+import { expandArtifactName, type PublishOptions } from '../options.js';
+import type { Progress } from '../progress.js';
+import { archiveBinary } from './archive.js';
+import { uploadBinaryArtifact } from './artifact.js';
+import { upsertPreviewComment } from './comment.js';
+import type { GitHubContext } from './github-context.js';
+import { publishRelease } from './release.js';
+
+export interface Published {
+  artifact?: { name: string; id: number; url?: string };
+  release?: { url: string; assetUrl?: string };
+  commentUrl?: string;
+}
+
+/** The built binary -> a workflow artifact, a release asset and a PR preview comment, as asked. */
+export async function publishBinary(
+  build: BuildResult,
+  options: PublishOptions,
+  context: GitHubContext,
+  progress: Progress,
+): Promise<Published> {
+  const published: Published = {};
+  const [os = '', arch = ''] = basename(build.binary).slice(build.name.length + 1).split('-');
+  if (options.uploadArtifact) {
+    const name = expandArtifactName(options.artifactName, { name: build.name, os, arch, python: build.toolchain.metadata.python });
+    published.artifact = await progress.stage(`upload artifact ${name}`, async () => {
+      const file = await archiveBinary(build.binary, options.archive, dirname(build.binary));
+      return { name, ...(await uploadBinaryArtifact({ file, artifactName: name, retentionDays: options.retentionDays })) };
+    });
+  }
+
+  const writes = options.releaseTag !== undefined || (options.prComment && context.pullRequest !== undefined);
+  if (writes && context.pullRequest?.isFork) {
+    progress.warn('this pull request comes from a fork, whose token is read-only: skipping the release and the preview comment');
+    return published;
+  }
+  if (!writes) return published;
+  const octokit = getOctokit(options.token, { baseUrl: context.apiUrl });
+
+  if (options.releaseTag !== undefined) {
+    const tag = options.releaseTag;
+    const release = await progress.stage(`attach to release ${tag}`, () =>
+      publishRelease({
+        octokit,
+        repo: context.repository,
+        tag,
+        assets: [build.binary, join(dirname(build.binary), 'SHA256SUMS')],
+        draft: options.draft,
+        prerelease: options.prerelease,
+        overwrite: options.overwrite,
+        warn: progress.warn,
+      }),
+    );
+    if (release) {
+      published.release = { url: release.releaseUrl, assetUrl: release.assets.find((a) => a.name === basename(build.binary))?.url };
+    }
+  }
+
+  if (options.prComment && context.pullRequest) {
+    const comment = await progress.stage('update the preview comment', () =>
+      upsertPreviewComment({
+        octokit,
+        repo: context.repository,
+        issueNumber: context.pullRequest!.number,
+        rows: [{ binary: basename(build.binary), target: build.toolchain.metadata.target, size: build.size, sha256: build.sha256, artifactUrl: published.artifact?.url }],
+        warn: progress.warn,
+      }),
+    );
+    published.commentUrl = comment?.url;
+  }
+  return published;
+}

@@ -1,0 +1,44 @@
+import type { StageTiming } from '../progress.js';
+import { formatSeconds } from '../progress.js';
+
+export interface SummaryFacts {
+  binary: string;
+  target: string;
+  python: string;
+  size: number;
+  sha256: string;
+  smokeTest: string;
+  interpreter: string;
+  timings: StageTiming[];
+  artifactUrl?: string;
+  assetUrl?: string;
+}
+
+const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The job summary for one binary, as Markdown: facts first, then where the time went. */
+export function renderSummary(facts: SummaryFacts): string {
+  const rows: [string, string][] = [
+    ['Target', facts.target],
+    ['Python', facts.python],
+    ['Size', `${(facts.size / 1e6).toFixed(1)} MB (${facts.size} bytes)`],
+    ['SHA-256', `\`${facts.sha256}\``],
+    ['Smoke test', facts.smokeTest],
+    ['Interpreter', facts.interpreter],
+  ];
+  if (facts.artifactUrl) rows.push(['Artifact', `[download](${facts.artifactUrl})`]);
+  if (facts.assetUrl) rows.push(['Release asset', `[download](${facts.assetUrl})`]);
+  const timings = facts.timings.map((t) => `| ${escapeCell(t.label)} | ${formatSeconds(t.ms)} |`);
+  return [
+    `### 📦 ${facts.binary}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`),
+    '',
+    '| Stage | Time |',
+    '|---|---|',
+    ...timings,
+    '',
+  ].join('\n');
+}

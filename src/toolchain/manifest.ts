@@ -1,0 +1,422 @@
+import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { TarArchive } from 'archiver';
+import { fixedZipDate } from '../bundle/zip.js';
+import { PybinError, errorMessage } from '../errors.js';
+import { formatSeconds, type Progress } from '../progress.js';
+import { buildOnce } from './cache.js';
+import { capture } from './exec.js';
+import { sha256File } from './hash.js';
+import { METADATA_FILE, type ToolchainMetadata } from './toolchain.js';
+
+/** One prebuilt toolchain: what it is (python, target, recipeHash) and where its tar.gz is. */
+export interface ManifestEntry {
+  python: string;
+  target: string;
+  recipeHash: string;
+  url: string;
+  sha256: string;
+  size?: number;
+}
+
+export interface Manifest {
+  schema: 1;
+  toolchains: ManifestEntry[];
+}
+
+export type ToolchainIdentity = Pick<ToolchainMetadata, 'python' | 'target' | 'recipeHash'>;
+
+/**
+ * Waits between attempts (attempts = delays + 1), and how long a transfer may
+ * go without a byte before it counts as failed.
+ */
+export interface RetryPolicy {
+  delaysMs: readonly number[];
+  stallTimeoutMs: number;
+}
+
+/**
+ * Our own fetch loop rather than tool-cache's downloadTool: that one sleeps
+ * 10–20 s between its attempts and gives up on a stalled transfer only after
+ * minutes, while a prebuilt toolchain is only worth it if it is quick to get
+ * (the fallback is building one). Tests pass a policy with millisecond delays.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { delaysMs: [1_000, 3_000, 9_000], stallTimeoutMs: 60_000 };
+
+const MANIFEST_SCHEMA = 1;
+const INPUT = 'manifest-url';
+const HEX64 = /^[0-9a-f]{64}$/i;
+const PYTHON_VERSION = /^3\.\d+\.\d+((a|b|rc)\d+)?$/;
+const TARGET = /^[A-Za-z0-9_.-]+$/;
+
+// ---- the manifest: pure parts ----
+
+/** Validate a manifest's JSON; `source` (its URL or path) names it in errors. */
+export function parseManifest(json: unknown, source: string): ManifestEntry[] {
+  const fail = (what: string) => new PybinError(`toolchain manifest ${source}: ${what}`, INPUT);
+  if (!isRecord(json)) throw fail('expected an object like { "schema": 1, "toolchains": [...] }');
+  if (json.schema !== MANIFEST_SCHEMA) {
+    throw fail(`"schema" is ${shown(json.schema)}, but this pybin reads schema ${MANIFEST_SCHEMA}`);
+  }
+  if (!Array.isArray(json.toolchains)) throw fail('"toolchains" must be an array');
+  return json.toolchains.map((raw: unknown, i) => {
+    const where = `toolchains[${i}]`;
+    if (!isRecord(raw)) throw fail(`${where} must be an object`);
+    const field = (name: string, valid: (value: string) => boolean, expected: string): string => {
+      const value = raw[name];
+      if (typeof value !== 'string' || !valid(value)) throw fail(`${where}.${name} must be ${expected}, got ${shown(value)}`);
+      return value;
+    };
+    const entry: ManifestEntry = {
+      python: field('python', (v) => PYTHON_VERSION.test(v), 'a CPython version like "3.13.5"'),
+      target: field('target', (v) => TARGET.test(v), 'a target triple like "x86_64-linux-musl"'),
+      recipeHash: field('recipeHash', (v) => HEX64.test(v), '64 hex digits').toLowerCase(),
+      url: field('url', isDownloadUrl, 'an absolute http(s) or file URL'),
+      sha256: field('sha256', (v) => HEX64.test(v), '64 hex digits').toLowerCase(),
+    };
+    if (raw.size !== undefined) {
+      if (!Number.isSafeInteger(raw.size) || (raw.size as number) < 0) {
+        throw fail(`${where}.size must be a whole number of bytes, got ${shown(raw.size)}`);
+      }
+      entry.size = raw.size as number;
+    }
+    return entry;
+  });
+}
+
+/**
+ * The entry for exactly this toolchain. The recipe hash must match too: a
+ * toolchain built from other recipes (patches, configure flags, libraries)
+ * is a different toolchain even with the same version and target.
+ */
+export function findManifestEntry(entries: readonly ManifestEntry[], wanted: ToolchainIdentity): ManifestEntry | undefined {
+  return entries.find((e) => sameIdentity(e, wanted));
+}
+
+/** `existing` with `added` in place of any entry for the same python and target, sorted. */
+export function mergeManifest(existing: readonly ManifestEntry[], added: readonly ManifestEntry[]): Manifest {
+  const slot = (e: ManifestEntry) => `${e.python}\0${e.target}`;
+  const merged = new Map(existing.map((e) => [slot(e), e]));
+  for (const e of added) merged.set(slot(e), e);
+  const toolchains = [...merged.values()].sort(
+    (a, b) => compareNames(versionOrder(a.python), versionOrder(b.python)) || compareNames(a.target, b.target),
+  );
+  return { schema: MANIFEST_SCHEMA, toolchains };
+}
+
+// ---- fetching ----
+
+/** The manifest at an http(s) URL, a file URL or a path. */
+export async function fetchManifest(url: string, progress: Progress, retry: RetryPolicy = DEFAULT_RETRY): Promise<ManifestEntry[]> {
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(url) && !isHttpUrl(url) && !url.startsWith('file:')) {
+    throw new PybinError(`toolchain manifest ${url}: only http(s) URLs, file URLs and paths are supported`, INPUT);
+  }
+  let text: string;
+  try {
+    if (isHttpUrl(url)) {
+      const chunks: Buffer[] = [];
+      const collect = () =>
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            chunks.push(chunk);
+            done();
+          },
+        });
+      await withRetries(`toolchain manifest ${url}`, retry, progress, () => {
+        chunks.length = 0;
+        return get(url, retry.stallTimeoutMs, collect);
+      });
+      text = Buffer.concat(chunks).toString('utf8');
+    } else {
+      text = await readFile(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+    }
+  } catch (error) {
+    throw new PybinError(`cannot fetch the toolchain manifest ${url}: ${describe(error)}. Check the manifest-url input.`, INPUT);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PybinError(`toolchain manifest ${url} is not valid JSON (${errorMessage(error)})`, INPUT);
+  }
+  return parseManifest(json, url);
+}
+
+/**
+ * Download, verify and unpack a prebuilt toolchain at `finalDir`. The
+ * checksum is checked before anything is unpacked, and the unpacked
+ * toolchain must say it is the one the entry promised; only then is it
+ * renamed into place, so a failure leaves nothing at `finalDir`.
+ */
+export async function downloadToolchain(
+  entry: ManifestEntry,
+  finalDir: string,
+  progress: Progress,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<void> {
+  const file = basename(new URL(entry.url).pathname) || 'toolchain.tar.gz';
+  await buildOnce(finalDir, async (workDir) => {
+    const archive = `${workDir}.tar.gz`;
+    try {
+      await progress.stage(`download toolchain ${file}`, () => download(entry.url, archive, file, retry, progress));
+      await verifyArchive(entry, archive);
+      await unpackArchive(entry, archive, workDir);
+      checkIdentity(entry, workDir);
+    } finally {
+      rmSync(archive, { force: true });
+    }
+  });
+}
+
+async function download(url: string, dest: string, file: string, retry: RetryPolicy, progress: Progress): Promise<void> {
+  try {
+    if (isHttpUrl(url)) {
+      await withRetries(`download ${file}`, retry, progress, () => get(url, retry.stallTimeoutMs, () => createWriteStream(dest)));
+    } else {
+      await pipeline(createReadStream(fileURLToPath(url)), createWriteStream(dest));
+    }
+  } catch (error) {
+    throw new PybinError(`cannot download toolchain ${file} from ${url}: ${describe(error)}`, INPUT);
+  }
+}
+
+async function verifyArchive(entry: ManifestEntry, archive: string): Promise<void> {
+  const actual = await sha256File(archive);
+  if (actual === entry.sha256) return;
+  const size = statSync(archive).size;
+  const sizes = entry.size !== undefined && entry.size !== size ? ` (got ${size} bytes, the manifest says ${entry.size})` : '';
+  throw new PybinError(
+    `checksum mismatch for toolchain ${entry.url}: expected sha256 ${entry.sha256}, got ${actual}${sizes}. ` +
+      'The file was not unpacked.',
+    INPUT,
+  );
+}
+
+async function unpackArchive(entry: ManifestEntry, archive: string, into: string): Promise<void> {
+  mkdirSync(into, { recursive: true });
+  try {
+    // -p: the archive's 0755/0644 modes as they are, whatever the umask.
+    await capture(['tar', '--no-same-owner', '-xzpf', archive, '-C', into]);
+  } catch (error) {
+    throw new PybinError(`cannot unpack toolchain ${entry.url}: ${errorMessage(error)}`, INPUT);
+  }
+}
+
+function checkIdentity(entry: ManifestEntry, dir: string): void {
+  const actual = readIdentity(dir, `toolchain ${entry.url}`);
+  if (sameIdentity(actual, entry)) return;
+  throw new PybinError(
+    `toolchain ${entry.url} is ${describeIdentity(actual)}, but its manifest entry promises ${describeIdentity(entry)}; not using it`,
+    INPUT,
+  );
+}
+
+// ---- HTTP with retries ----
+
+/** A failed GET; `transient` ones (5xx, 408, 429, connection trouble, stalls) are worth another attempt. */
+class FetchFailure extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** One GET of `url` into a fresh `sink()`, aborted when no byte arrives for `stallMs`. */
+async function get(url: string, stallMs: number, sink: () => Writable): Promise<void> {
+  const controller = new AbortController();
+  const stalled = setTimeout(() => controller.abort(), stallMs);
+  try {
+    const response = await fetch(url, { redirect: 'follow', signal: controller.signal });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      const status = response.status;
+      throw new FetchFailure(`HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, status >= 500 || status === 408 || status === 429);
+    }
+    const watchdog = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        stalled.refresh();
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(response.body as never), watchdog, sink());
+  } catch (error) {
+    if (error instanceof FetchFailure) throw error;
+    if (controller.signal.aborted) throw new FetchFailure(`no data for ${formatSeconds(stallMs)}`, true);
+    throw new FetchFailure(describe(error), true);
+  } finally {
+    clearTimeout(stalled);
+  }
+}
+
+async function withRetries(label: string, retry: RetryPolicy, progress: Progress, attempt: () => Promise<void>): Promise<void> {
+  const attempts = retry.delaysMs.length + 1;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const delay = retry.delaysMs[n - 1];
+      if (!(error instanceof FetchFailure) || !error.transient) throw error;
+      if (delay === undefined) throw new FetchFailure(`${error.message}; gave up after ${attempts} attempts`, true);
+      progress.warn(`${label}: ${error.message}; retrying in ${formatSeconds(delay)} (attempt ${n + 1} of ${attempts})`);
+      await sleep(delay);
+    }
+  }
+}
+
+/** An error's message with its cause: fetch's own message is only "fetch failed". */
+function describe(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const detail = cause instanceof Error ? cause.message || (cause as NodeJS.ErrnoException).code : undefined;
+  return detail ? `${errorMessage(error)} (${detail})` : errorMessage(error);
+}
+
+// ---- packing ----
+
+/**
+ * Write `pybin-cpython-<python>-<target>-<hash16>.tar.gz` of a toolchain dir
+ * into `outDir` and return its manifest entry, its URL under `urlBase`. The
+ * bytes depend only on the contents: sorted entries at the archive root, one
+ * fixed mtime (1980-01-01 or SOURCE_DATE_EPOCH), modes 0755/0644, owner 0:0
+ * with no names.
+ */
+export async function packToolchain(toolchainDir: string, outDir: string, urlBase: string): Promise<ManifestEntry> {
+  const identity = readIdentity(toolchainDir, `toolchain ${toolchainDir}`);
+  const name = `pybin-cpython-${identity.python}-${identity.target}-${identity.recipeHash.slice(0, 16)}.tar.gz`;
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, name);
+  const partial = `${out}.${process.pid}.partial`;
+  try {
+    await writeDeterministicTarGz(toolchainDir, partial, fixedZipDate());
+    renameSync(partial, out);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+  return {
+    python: identity.python,
+    target: identity.target,
+    recipeHash: identity.recipeHash,
+    url: `${urlBase.replace(/\/+$/, '')}/${name}`,
+    sha256: await sha256File(out),
+    size: statSync(out).size,
+  };
+}
+
+interface TreeEntry {
+  /** Name inside the archive: / separators, directories ending in /. */
+  name: string;
+  path: string;
+  stats: Stats;
+}
+
+async function writeDeterministicTarGz(root: string, out: string, date: Date): Promise<void> {
+  const archive = new TarArchive({ gzip: true, gzipOptions: { level: 9 } });
+  const done = new Promise<void>((resolve, reject) => {
+    const stream = createWriteStream(out);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+    archive.on('error', reject);
+    archive.on('warning', reject);
+    archive.pipe(stream);
+  });
+  for (const { name, path, stats } of listTree(root)) {
+    if (stats.isDirectory()) archive.append('', { name, type: 'directory', date, mode: 0o755 });
+    else if (stats.isSymbolicLink()) archive.append('', { name, type: 'symlink', linkname: relativeLinkTarget(root, path), date, mode: 0o777 });
+    else archive.file(path, { name, date, mode: stats.mode & 0o111 ? 0o755 : 0o644, stats });
+  }
+  await archive.finalize();
+  await done;
+}
+
+function listTree(root: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const child of readdirSync(dir)) {
+      const path = join(dir, child);
+      const stats = lstatSync(path);
+      if (stats.isDirectory()) {
+        entries.push({ name: `${prefix}${child}/`, path, stats });
+        walk(path, `${prefix}${child}/`);
+      } else if (stats.isFile() || stats.isSymbolicLink()) {
+        entries.push({ name: `${prefix}${child}`, path, stats });
+      } else {
+        throw new PybinError(`cannot pack ${path}: only files, directories and symlinks belong in a toolchain`);
+      }
+    }
+  };
+  walk(root, '');
+  return entries.sort((a, b) => compareNames(a.name, b.name));
+}
+
+/** A toolchain is relocatable, so its links must stay inside it and be relative. */
+function relativeLinkTarget(root: string, link: string): string {
+  const target = readlinkSync(link);
+  const inside = relative(root, resolve(dirname(link), target));
+  if (isAbsolute(target) || inside.startsWith(`..${sep}`) || inside === '..') {
+    throw new PybinError(`cannot pack ${link}: it links to ${target}, outside the toolchain`);
+  }
+  return target;
+}
+
+// ---- small helpers ----
+
+function readIdentity(dir: string, what: string): ToolchainIdentity {
+  const file = join(dir, METADATA_FILE);
+  if (!existsSync(file)) throw new PybinError(`${what} has no ${METADATA_FILE} at its root`, INPUT);
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new PybinError(`${what}: cannot read ${METADATA_FILE} (${errorMessage(error)})`, INPUT);
+  }
+  const m = isRecord(metadata) ? metadata : {};
+  if (typeof m.python !== 'string' || typeof m.target !== 'string' || typeof m.recipeHash !== 'string') {
+    throw new PybinError(`${what}: ${METADATA_FILE} lacks "python", "target" or "recipeHash"`, INPUT);
+  }
+  return { python: m.python, target: m.target, recipeHash: m.recipeHash };
+}
+
+function sameIdentity(a: ToolchainIdentity, b: ToolchainIdentity): boolean {
+  return a.python === b.python && a.target === b.target && a.recipeHash === b.recipeHash;
+}
+
+function describeIdentity(t: ToolchainIdentity): string {
+  return `CPython ${t.python} for ${t.target} from recipe ${t.recipeHash}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+function isDownloadUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:', 'file:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Code-unit order: the same on every machine, unlike locale order. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** 3.9.1 before 3.13.0: numbers padded so that text order is number order. */
+function versionOrder(version: string): string {
+  return version.replace(/\d+/g, (n) => n.padStart(10, '0'));
+}
+
+function shown(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

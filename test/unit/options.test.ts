@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { expandArtifactName, readActionOptions, type RunFacts } from '../../src/options.js';
+
+const read = (inputs: Record<string, string>, facts: RunFacts = {}) => readActionOptions((name) => inputs[name] ?? '', facts);
+
+test('defaults: auto interpreter, cache, artifact per os/arch, no release off a tag', () => {
+  const options = read({}, { repository: 'acme/tool', defaultManifestUrl: 'https://example.test/m.json' });
+  assert.equal(options.build.appDir, '.');
+  assert.equal(options.build.fallbackName, 'tool');
+  assert.equal(options.build.compression, 'deflate');
+  assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json', cache: true });
+  assert.equal(options.publish?.artifactName, '{name}-{os}-{arch}');
+  assert.equal(options.publish?.archive, 'none');
+  assert.equal(options.publish?.releaseTag, undefined);
+  assert.equal(options.publish?.overwrite, true);
+});
+
+test('release: auto on a tag, true needs a tag, false never', () => {
+  assert.equal(read({}, { tag: 'v1.2.0' }).publish?.releaseTag, 'v1.2.0');
+  assert.equal(read({ release: 'false' }, { tag: 'v1.2.0' }).publish?.releaseTag, undefined);
+  assert.equal(read({ release: 'true', 'release-tag': 'nightly' }).publish?.releaseTag, 'nightly');
+  assert.throws(() => read({ release: 'true' }), { input: 'release-tag', message: /release is true but there is no tag/ });
+  assert.throws(() => read({ release: 'sometimes' }), { input: 'release', message: /one of auto, true, false/ });
+});
+
+test('bad inputs name the input and what is allowed', () => {
+  assert.throws(() => read({ interpreter: 'download' }), { input: 'interpreter', message: /one of auto, fetch, build, got "download"/ });
+  assert.throws(() => read({ 'python-version': '2.7' }), { input: 'python-version', message: /supported: 3\.11/ });
+  assert.throws(() => read({ 'python-version': 'latest' }), { input: 'python-version' });
+  assert.throws(() => read({ 'retention-days': '0' }), { input: 'retention-days', message: /1 to 90/ });
+  assert.throws(() => read({ 'retention-days': '91' }), { input: 'retention-days' });
+  assert.throws(() => read({ 'retention-days': '7.5' }), { input: 'retention-days' });
+  assert.throws(() => read({ 'artifact-name': 'bin/{os}' }), { input: 'artifact-name', message: /contains "\/"/ });
+  assert.throws(() => read({ 'artifact-name': 'a:b' }), { input: 'artifact-name' });
+  assert.throws(() => read({ compression: 'zstd' }), { input: 'compression' });
+  assert.throws(() => read({ archive: '7z' }), { input: 'archive' });
+  assert.throws(() => read({ cache: 'yes' }), { input: 'cache', message: /true or false/ });
+  assert.throws(() => read({ 'manifest-url': 'ftp://x/m.json' }), { input: 'manifest-url' });
+});
+
+test('exclude is one glob per line; retention and names pass through', () => {
+  const options = read({ exclude: ' docs/**\n\n*.md \n', 'retention-days': '30', 'artifact-name': '{name}-py{python}-{os}-{arch}' });
+  assert.deepEqual(options.build.excludes, ['docs/**', '*.md']);
+  assert.equal(options.publish?.retentionDays, 30);
+  assert.equal(
+    expandArtifactName(options.publish!.artifactName, { name: 'app', os: 'linux', arch: 'x86_64', python: '3.13.5' }),
+    'app-py3.13.5-linux-x86_64',
+  );
+});

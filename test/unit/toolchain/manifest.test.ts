@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { after, before, test } from 'node:test';
+import { PybinError } from '../../../src/errors.js';
+import type { Progress } from '../../../src/progress.js';
+import {
+  downloadToolchain,
+  fetchManifest,
+  findManifestEntry,
+  mergeManifest,
+  packToolchain,
+  parseManifest,
+  type ManifestEntry,
+  type RetryPolicy,
+} from '../../../src/toolchain/manifest.js';
+import { startManifestServer, unreachableUrl, type ManifestServer } from '../../support/manifest-server.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pybin-manifest-'));
+const fast: RetryPolicy = { delaysMs: [5, 5], stallTimeoutMs: 2_000 };
+const identity = { python: '3.13.5', target: 'x86_64-linux-musl', recipeHash: 'a'.repeat(64) };
+const FILE_NAME = `pybin-cpython-3.13.5-x86_64-linux-musl-${'a'.repeat(16)}.tar.gz`;
+const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
+
+/** A toolchain dir in miniature: metadata, an executable, a wrapper, data files, a relative symlink. */
+function makeToolchain(dir: string): string {
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  mkdirSync(join(dir, 'lib', 'python3.13'), { recursive: true });
+  mkdirSync(join(dir, 'licenses', 'openssl'), { recursive: true });
+  const metadata = { ...identity, launcher: 'bin/pybin-launcher', stdlib: 'lib/python3.13', pipWheel: 'lib/wheels/pip.whl' };
+  writeFileSync(join(dir, 'pybin-toolchain.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  writeFileSync(join(dir, 'bin', 'pybin-launcher'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]));
+  chmodSync(join(dir, 'bin', 'pybin-launcher'), 0o700);
+  writeFileSync(join(dir, 'bin', 'python3'), '#!/bin/sh\nexec "$(dirname "$0")/pybin-launcher" "$@"\n');
+  chmodSync(join(dir, 'bin', 'python3'), 0o755);
+  symlinkSync('python3', join(dir, 'bin', 'python'));
+  writeFileSync(join(dir, 'lib', 'python3.13', 'os.pyc'), 'not really bytecode');
+  chmodSync(join(dir, 'lib', 'python3.13', 'os.pyc'), 0o600);
+  // Depth-first directory order would put openssl/ first; the archive's order is by full name.
+  writeFileSync(join(dir, 'licenses', 'openssl', 'LICENSE.txt'), 'Apache-2.0');
+  writeFileSync(join(dir, 'licenses', 'openssl-3.5.7.txt'), 'notice');
+  return dir;
+}
+
+const EXPECTED = [
+  { name: 'bin/', mode: 0o755, type: '5' },
+  { name: 'bin/pybin-launcher', mode: 0o755, type: '0' },
+  { name: 'bin/python', mode: 0o777, type: '2' },
+  { name: 'bin/python3', mode: 0o755, type: '0' },
+  { name: 'lib/', mode: 0o755, type: '5' },
+  { name: 'lib/python3.13/', mode: 0o755, type: '5' },
+  { name: 'lib/python3.13/os.pyc', mode: 0o644, type: '0' },
+  { name: 'licenses/', mode: 0o755, type: '5' },
+  { name: 'licenses/openssl-3.5.7.txt', mode: 0o644, type: '0' },
+  { name: 'licenses/openssl/', mode: 0o755, type: '5' },
+  { name: 'licenses/openssl/LICENSE.txt', mode: 0o644, type: '0' },
+  { name: 'pybin-toolchain.json', mode: 0o644, type: '0' },
+];
+
+/** The ustar headers of a tar.gz, read by hand so the test does not trust the code under test. */
+function tarHeaders(tgz: Buffer) {
+  const tar = gunzipSync(tgz);
+  const headers = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const h = tar.subarray(offset, offset + 512);
+    if (h.every((b) => b === 0)) break;
+    const text = (from: number, to: number) => h.subarray(from, to).toString('latin1').replace(/\0[\s\S]*$/, '');
+    const octal = (from: number, to: number) => parseInt(text(from, to).trim() || '0', 8);
+    const prefix = text(345, 500);
+    const size = octal(124, 136);
+    headers.push({
+      name: prefix ? `${prefix}/${text(0, 100)}` : text(0, 100),
+      mode: octal(100, 108),
+      uid: octal(108, 116),
+      gid: octal(116, 124),
+      mtime: octal(136, 148),
+      type: text(156, 157),
+      linkname: text(157, 257),
+      uname: text(265, 297),
+      gname: text(297, 329),
+    });
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return headers;
+}
+
+function recordingProgress(): Progress & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(`warning: ${m}`),
+    stage: (_label, run) => run(),
+  };
+}
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+let server: ManifestServer;
+let packed: ManifestEntry;
+let archiveBytes: Buffer;
+
+before(async () => {
+  server = await startManifestServer();
+  const source = makeToolchain(join(work, 'source'));
+  packed = await packToolchain(source, join(work, 'dist'), `${server.base}/releases/`);
+  archiveBytes = readFileSync(join(work, 'dist', FILE_NAME));
+  server.serve(`/releases/${FILE_NAME}`, archiveBytes);
+});
+after(() => server.close());
+
+test('packing is deterministic: same contents, other mtimes, same bytes', async () => {
+  assert.deepEqual(packed, {
+    ...identity,
+    url: `${server.base}/releases/${FILE_NAME}`,
+    sha256: sha(archiveBytes),
+    size: archiveBytes.length,
+  });
+
+  const source = join(work, 'source');
+  for (const path of ['bin/pybin-launcher', 'lib/python3.13/os.pyc', 'pybin-toolchain.json', 'lib', '.']) {
+    utimesSync(join(source, path), new Date('2031-05-06T07:08:09Z'), new Date('2031-05-06T07:08:09Z'));
+  }
+  const again = await packToolchain(source, join(work, 'dist-again'), `${server.base}/releases`);
+  assert.deepEqual(readFileSync(join(work, 'dist-again', FILE_NAME)), archiveBytes);
+  assert.equal(again.sha256, packed.sha256);
+  assert.deepEqual(readdirSync(join(work, 'dist-again')), [FILE_NAME], 'no partial file left beside it');
+
+  const headers = tarHeaders(archiveBytes);
+  assert.deepEqual(headers.map(({ name, mode, type }) => ({ name, mode, type })), EXPECTED);
+  for (const h of headers) {
+    assert.deepEqual([h.uid, h.gid, h.uname, h.gname, h.mtime], [0, 0, '', '', DOS_EPOCH], h.name);
+  }
+  assert.equal(headers.find((h) => h.name === 'bin/python')?.linkname, 'python3');
+});
+
+test('SOURCE_DATE_EPOCH sets the archive mtime', async () => {
+  process.env.SOURCE_DATE_EPOCH = '1700000000';
+  try {
+    await packToolchain(join(work, 'source'), join(work, 'dist-epoch'), 'https://example.invalid');
+  } finally {
+    delete process.env.SOURCE_DATE_EPOCH;
+  }
+  const headers = tarHeaders(readFileSync(join(work, 'dist-epoch', FILE_NAME)));
+  assert.deepEqual([...new Set(headers.map((h) => h.mtime))], [1_700_000_000]);
+});
+
+test('a toolchain from the manifest is downloaded, verified and placed with its modes', async () => {
+  server.serve('/manifest.json', mergeManifest([], [packed]));
+  const entries = await fetchManifest(`${server.base}/manifest.json`, recordingProgress(), fast);
+  const entry = findManifestEntry(entries, identity);
+  assert.deepEqual(entry, packed);
+
+  const finalDir = join(work, 'cache-good', 'toolchains', 'cpython');
+  await downloadToolchain(entry!, finalDir, recordingProgress(), fast);
+  const source = join(work, 'source');
+  for (const { name, mode, type } of EXPECTED) {
+    const path = join(finalDir, name);
+    if (type === '5') assert.ok(statSync(path).isDirectory(), name);
+    else if (type === '2') assert.equal(readlinkSync(path), readlinkSync(join(source, name)));
+    else {
+      assert.deepEqual(readFileSync(path), readFileSync(join(source, name)), name);
+      assert.equal(statSync(path).mode & 0o777, mode, name);
+    }
+  }
+  assert.deepEqual(readdirSync(join(work, 'cache-good', 'toolchains')), ['cpython'], 'no temp dir, archive or lock left');
+});
+
+test('a checksum mismatch is refused before unpacking, naming url, expected and actual', async () => {
+  const wrong = '0'.repeat(64);
+  const parent = join(work, 'cache-mismatch');
+  const finalDir = join(parent, 'cpython');
+  await assert.rejects(downloadToolchain({ ...packed, sha256: wrong }, finalDir, recordingProgress(), fast), (e: Error) => {
+    assert.ok(e instanceof PybinError);
+    assert.equal(e.input, 'manifest-url');
+    assert.match(e.message, /^checksum mismatch for toolchain /);
+    for (const part of [packed.url, wrong, packed.sha256]) assert.ok(e.message.includes(part), `${part} in: ${e.message}`);
+    return true;
+  });
+  assert.equal(existsSync(finalDir), false);
+  assert.deepEqual(readdirSync(parent), [], 'no temp dir, archive or lock left');
+
+  // Not a tar.gz at all: had it been unpacked first, tar would have failed first.
+  server.serve('/releases/garbage.tar.gz', 'garbage');
+  await assert.rejects(
+    downloadToolchain({ ...packed, url: `${server.base}/releases/garbage.tar.gz` }, finalDir, recordingProgress(), fast),
+    /^PybinError: checksum mismatch for toolchain .*garbage\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} \(got 7 bytes, the manifest says \d+\)\. The file was not unpacked\.$/,
+  );
+  assert.deepEqual(readdirSync(parent), []);
+});
+
+test('a symlink leading out of the toolchain is not packed', async () => {
+  const dir = makeToolchain(join(work, 'escaping'));
+  symlinkSync('/etc/passwd', join(dir, 'lib', 'passwd'));
+  await assert.rejects(packToolchain(dir, join(work, 'dist-escaping'), 'https://example.invalid'), /cannot pack .*lib\/passwd: it links to \/etc\/passwd, outside the toolchain/);
+  assert.deepEqual(readdirSync(join(work, 'dist-escaping')), []);
+});
+
+test('an archive that is another toolchain than its entry says is refused', async () => {
+  const other = { ...packed, recipeHash: 'b'.repeat(64) };
+  const finalDir = join(work, 'cache-identity', 'cpython');
+  await assert.rejects(
+    downloadToolchain(other, finalDir, recordingProgress(), fast),
+    /is CPython 3\.13\.5 for x86_64-linux-musl from recipe a{64}, but its manifest entry promises .* from recipe b{64}/,
+  );
+  assert.deepEqual(readdirSync(join(work, 'cache-identity')), []);
+});
+
+test('a 500, a dropped connection and a stall are retried; the warnings say so', async () => {
+  const path = `/releases/${FILE_NAME}`;
+  const before = server.requests.length;
+  server.failNext(path, 1, 500);
+  server.failNext(path, 1, 'reset');
+  server.failNext(path, 1, 'stall');
+  const progress = recordingProgress();
+  const finalDir = join(work, 'cache-flaky', 'cpython');
+  await downloadToolchain(packed, finalDir, progress, { delaysMs: [5, 5, 5], stallTimeoutMs: 200 });
+  assert.deepEqual(server.requests.slice(before).map((r) => r.outcome), [500, 'reset', 'stall', 200]);
+  assert.ok(existsSync(join(finalDir, 'bin', 'pybin-launcher')));
+  assert.equal(progress.lines.length, 3);
+  assert.match(progress.lines[0]!, /HTTP 500.*retrying in 0\.0s \(attempt 2 of 4\)/);
+  assert.match(progress.lines[2]!, /no data for 0\.2s/);
+});
+
+test('a 4xx is not retried; retries end after the last attempt', async () => {
+  await assert.rejects(
+    downloadToolchain({ ...packed, url: `${server.base}/releases/gone.tar.gz` }, join(work, 'cache-404', 'x'), recordingProgress(), fast),
+    /cannot download toolchain gone\.tar\.gz from http:\/\/127\.0\.0\.1:\d+\/releases\/gone\.tar\.gz: HTTP 404 Not Found$/,
+  );
+  assert.equal(server.hits('/releases/gone.tar.gz'), 1);
+
+  server.failNext('/always-down.json', 10, 503);
+  await assert.rejects(fetchManifest(`${server.base}/always-down.json`, recordingProgress(), fast), /HTTP 503 .*; gave up after 3 attempts/);
+  assert.equal(server.hits('/always-down.json'), 3);
+});
+
+test('an unreachable manifest server is a clear error naming the URL and the cause', async () => {
+  const url = await unreachableUrl('/manifest.json');
+  await assert.rejects(fetchManifest(url, recordingProgress(), fast), (e: Error) => {
+    assert.ok(e instanceof PybinError);
+    assert.equal(e.input, 'manifest-url');
+    assert.ok(e.message.startsWith(`cannot fetch the toolchain manifest ${url}: `), e.message);
+    assert.match(e.message, /ECONNREFUSED.*; gave up after 3 attempts\. Check the manifest-url input\.$/);
+    return true;
+  });
+});
+
+test('a manifest with a bad field names the manifest and the field', async () => {
+  const bad = { schema: 1, toolchains: [{ ...packed, sha256: 'not-a-hash' }] };
+  server.serve('/bad.json', bad);
+  const url = `${server.base}/bad.json`;
+  await assert.rejects(fetchManifest(url, recordingProgress(), fast), (e: Error) => {
+    assert.ok(e instanceof PybinError);
+    assert.equal(e.input, 'manifest-url');
+    assert.equal(e.message, `toolchain manifest ${url}: toolchains[0].sha256 must be 64 hex digits, got "not-a-hash"`);
+    return true;
+  });
+
+  const src = 'https://example.invalid/m.json';
+  assert.throws(() => parseManifest({ schema: 2, toolchains: [] }, src), /m\.json: "schema" is 2, but this pybin reads schema 1/);
+  assert.throws(() => parseManifest({ schema: 1 }, src), /"toolchains" must be an array/);
+  assert.throws(() => parseManifest({ schema: 1, toolchains: [{ ...packed, url: 'releases/x.tar.gz' }] }, src), /toolchains\[0\]\.url must be an absolute/);
+  assert.throws(() => parseManifest({ schema: 1, toolchains: [{ ...packed, size: -1 }] }, src), /toolchains\[0\]\.size/);
+  const { python: _python, ...noPython } = packed;
+  assert.throws(() => parseManifest({ schema: 1, toolchains: [noPython] }, src), /toolchains\[0\]\.python must be .*, got nothing/);
+
+  server.serve('/not-json.json', '{ "schema": 1,');
+  await assert.rejects(fetchManifest(`${server.base}/not-json.json`, recordingProgress(), fast), /not-json\.json is not valid JSON/);
+});
+
+test('a manifest can be a local file', async () => {
+  const file = join(work, 'manifest.json');
+  writeFileSync(file, JSON.stringify(mergeManifest([], [packed])));
+  assert.deepEqual(await fetchManifest(file, recordingProgress(), fast), [packed]);
+  await assert.rejects(fetchManifest(join(work, 'missing.json'), recordingProgress(), fast), /cannot fetch the toolchain manifest .*missing\.json: ENOENT/);
+});
+
+test('findManifestEntry matches python, target and recipe hash exactly', () => {
+  const entries = [packed];
+  assert.equal(findManifestEntry(entries, identity), packed);
+  assert.equal(findManifestEntry(entries, { ...identity, recipeHash: 'b'.repeat(64) }), undefined);
+  assert.equal(findManifestEntry(entries, { ...identity, target: 'aarch64-linux-musl' }), undefined);
+  assert.equal(findManifestEntry(entries, { ...identity, python: '3.13.4' }), undefined);
+});
+
+test('mergeManifest replaces the same python and target, and sorts', () => {
+  const entry = (python: string, target: string, hash: string): ManifestEntry => ({
+    python,
+    target,
+    recipeHash: hash.repeat(64),
+    url: `https://example.invalid/${python}-${target}.tar.gz`,
+    sha256: 'f'.repeat(64),
+  });
+  const existing = [entry('3.13.5', 'x86_64-linux-musl', 'a'), entry('3.9.23', 'x86_64-linux-musl', 'a'), entry('3.13.5', 'aarch64-linux-musl', 'a')];
+  const merged = mergeManifest(existing, [entry('3.13.5', 'x86_64-linux-musl', 'c')]);
+  assert.equal(merged.schema, 1);
+  assert.deepEqual(
+    merged.toolchains.map((e) => `${e.python} ${e.target} ${e.recipeHash[0]}`),
+    ['3.9.23 x86_64-linux-musl a', '3.13.5 aarch64-linux-musl a', '3.13.5 x86_64-linux-musl c'],
+  );
+  assert.deepEqual(parseManifest(JSON.parse(JSON.stringify(merged)), 'merged'), merged.toolchains);
+  assert.equal(basename(new URL(packed.url).pathname), FILE_NAME);
+  assert.ok(lstatSync(join(work, 'source', 'bin', 'python')).isSymbolicLink());
+});
