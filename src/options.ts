@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { BuildOptions } from './build.js';
 import type { Compression } from './bundle/zip.js';
 import { PybinError } from './errors.js';
+import { validateArtifactName } from './publish/artifact.js';
 import { INTERPRETER_MODES, type InterpreterMode } from './toolchain/resolve.js';
 import { selectPython } from './toolchain/versions.js';
 
@@ -47,9 +48,6 @@ export interface RunFacts {
   /** Where the default manifest of prebuilt toolchains lives (the Action's own releases). */
   defaultManifestUrl?: string;
 }
-
-// The characters @actions/artifact refuses in artifact names.
-const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/;
 
 export function parseCompression(value: string, input = 'compression'): Compression {
   if (value === 'deflate' || value === 'store') return value;
@@ -98,15 +96,7 @@ function parseRetentionDays(value: string): number | undefined {
 }
 
 function parseArtifactName(template: string): string {
-  if (!template.trim()) throw new PybinError('artifact-name must not be empty', 'artifact-name');
-  const bad = ARTIFACT_NAME_FORBIDDEN.exec(template);
-  if (bad) {
-    const shown = JSON.stringify(bad[0]);
-    throw new PybinError(
-      `artifact-name "${template}" contains ${shown}; artifact names may not contain " : < > | * ? \\ / or line breaks`,
-      'artifact-name',
-    );
-  }
+  validateArtifactName(template); // the placeholders themselves are allowed characters
   return template;
 }
 
@@ -162,9 +152,4 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
       token: input('token'),
     },
   };
-}
-
-/** `{name}-{os}-{arch}` and friends, filled in. */
-export function expandArtifactName(template: string, values: { name: string; os: string; arch: string; python: string }): string {
-  return template.replace(/\{(name|os|arch|python)\}/g, (_, key: keyof typeof values) => values[key]);
 }

@@ -1,10 +1,10 @@
 import { getOctokit } from '@actions/github';
 import { basename, dirname, join } from 'node:path';
 import type { BuildResult } from '../build.js';
-import { expandArtifactName, type PublishOptions } from '../options.js';
+import type { PublishOptions } from '../options.js';
 import type { Progress } from '../progress.js';
 import { archiveBinary } from './archive.js';
-import { uploadBinaryArtifact } from './artifact.js';
+import { expandArtifactName, uploadBinaryArtifact } from './artifact.js';
 import { upsertPreviewComment } from './comment.js';
 import type { GitHubContext } from './github-context.js';
 import { publishRelease } from './release.js';
@@ -51,6 +51,7 @@ export async function publishBinary(
         draft: options.draft,
         prerelease: options.prerelease,
         overwrite: options.overwrite,
+        targetCommitish: context.sha,
         warn: progress.warn,
       }),
     );

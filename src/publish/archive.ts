@@ -1,0 +1,43 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { TarArchive, ZipArchive } from 'archiver';
+import { fixedZipDate } from '../bundle/zip.js';
+import type { Archive } from '../options.js';
+
+const EXECUTABLE = 0o755;
+
+/**
+ * The file to upload for `binary`: the binary itself, or a tar.gz or zip of
+ * it in `outDir`. Downloaded artifacts lose the executable bit; an archive
+ * keeps it as the entry's mode. Same binary, same bytes: one fixed timestamp.
+ */
+export async function archiveBinary(binary: string, kind: Archive, outDir: string): Promise<string> {
+  if (kind === 'none') return binary;
+  const out = join(outDir, `${basename(binary)}.${kind}`);
+  const temp = join(outDir, `.${basename(out)}.${process.pid}.tmp`);
+  const archive = kind === 'zip' ? new ZipArchive({ zlib: { level: 9 }, forceZip64: false }) : new TarArchive({ gzip: true, gzipOptions: { level: 9 } });
+  try {
+    const data = await readFile(binary);
+    await writeArchive(archive, temp, () => archive.append(data, { name: basename(binary), date: fixedZipDate(), mode: EXECUTABLE }));
+    await rename(temp, out);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return out;
+}
+
+async function writeArchive(archive: TarArchive | ZipArchive, out: string, addEntries: () => void): Promise<void> {
+  const written = new Promise<void>((resolve, reject) => {
+    const stream = createWriteStream(out);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+    archive.on('error', reject);
+    archive.on('warning', reject);
+    archive.pipe(stream);
+  });
+  addEntries();
+  // Together, so an archiver error rejects instead of leaving finalize() pending.
+  await Promise.all([archive.finalize(), written]);
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { packageRoot } from '../../src/paths.js';
+import { sha256 } from '../../src/toolchain/hash.js';
+import { packToolchain } from '../../src/toolchain/manifest.js';
+import { runAction, type ActionEnv } from '../support/action.js';
+import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
+import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { startManifestServer, type ManifestServer } from '../support/manifest-server.js';
+import { run } from '../support/run.js';
+import { testSourcesFile, testToolchain, TEST_PYTHONS } from '../support/toolchain.js';
+
+const python = TEST_PYTHONS[0]!;
+const APP = join(packageRoot(), 'test', 'fixtures', 'apps', 'cli');
+const TOKEN = 'ghs_pybinTestToken0123456789';
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
+  let artifacts: ArtifactServer;
+  let github: GitHubServer;
+  let manifests: ManifestServer;
+  let nowhere: string;
+  let toolCache: string;
+
+  before(async () => {
+    await testToolchain(python); // build (or reuse) the interpreter outside the timed action runs
+    artifacts = await startArtifactServer();
+    github = await startGitHubServer();
+    manifests = await startManifestServer();
+    nowhere = await closedPort();
+    toolCache = mkdtempSync(join(tmpdir(), 'pybin-tool-cache-'));
+  });
+  after(async () => {
+    await Promise.all([artifacts.close(), github.close(), manifests.close()]);
+  });
+
+  /** A job: the runner's environment around our loopback services. */
+  const job = (inputs: Record<string, string>, extra: Partial<ActionEnv> = {}) =>
+    runAction({
+      inputs: {
+        app: APP,
+        name: 'cli',
+        'python-version': python,
+        sources: testSourcesFile(),
+        'manifest-url': `${nowhere}/manifest.json`,
+        token: TOKEN,
+        out: mkdtempSync(join(tmpdir(), 'pybin-action-out-')),
+        ...inputs,
+      },
+      event: extra.event,
+      env: {
+        ...artifacts.env,
+        GITHUB_API_URL: github.base,
+        RUNNER_TOOL_CACHE: toolCache,
+        ACTIONS_CACHE_URL: `${nowhere}/`,
+        ...extra.env,
+      },
+    });
+
+  test('a tag push: builds, uploads the artifact, publishes the release, writes outputs and summary', async () => {
+    const result = await job(
+      { 'smoke-test': 'smoke --exit 0', 'retention-days': '5' },
+      { env: { GITHUB_REF: 'refs/tags/v1.0.0', GITHUB_SHA: 'abc123' } },
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const { outputs } = result;
+    const binary = outputs['binary-path']!;
+    assert.ok(existsSync(binary));
+    const bytes = readFileSync(binary);
+    assert.equal(outputs['binary-name'], 'cli-linux-x86_64');
+    assert.equal(outputs.sha256, sha256(bytes));
+    assert.equal(outputs.size, String(bytes.length));
+    assert.match(outputs['python-version']!, new RegExp(`^${python.replace('.', '\\.')}\\.`));
+    assert.equal(outputs.target, 'x86_64-linux-musl');
+    assert.equal(outputs['cache-hit'], 'build', 'the manifest is unreachable, so auto built (from the local cache)');
+    assert.match(result.stdout, /::warning::.*building from source instead/);
+    assert.match(result.stdout, /::warning::.*Actions cache/i, 'an unavailable cache service is a warning');
+
+    // The artifact, through the real @actions/artifact client.
+    const stored = artifacts.artifacts.get('cli-linux-x86_64');
+    assert.ok(stored, `artifact stored: ${[...artifacts.artifacts.keys()]}`);
+    assert.equal(sha256(stored.content), outputs.sha256);
+    assert.equal(stored.retentionDays, 5);
+    assert.equal(outputs['artifact-id'], String(stored.id));
+    assert.equal(outputs['artifact-url'], `https://acme.ghe.com/acme/tool/actions/runs/4242/artifacts/${stored.id}`);
+
+    // The release, through the real Octokit: created as a draft, assets uploaded, then published.
+    const release = github.releases.find((r) => r.tag === 'v1.0.0');
+    assert.ok(release && !release.draft, 'published');
+    assert.deepEqual(release.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64']);
+    assert.equal(sha256(release.assets.find((a) => a.name === 'cli-linux-x86_64')!.content), outputs.sha256);
+    assert.match(release.assets.find((a) => a.name === 'SHA256SUMS')!.content.toString(), new RegExp(`^${outputs.sha256}  cli-linux-x86_64$`, 'm'));
+    assert.ok(outputs['release-url']);
+    assert.match(outputs['asset-url']!, /cli-linux-x86_64$/);
+
+    // The job summary and the secret.
+    for (const fact of ['x86_64-linux-musl', outputs.sha256!, 'passed', 'build', 'fuse and check']) assert.ok(result.summary.includes(fact), `summary has ${fact}`);
+    assert.match(result.stdout, new RegExp(`::add-mask::${TOKEN}`));
+    assert.equal(result.stdout.split(TOKEN).length, 2, 'the token appears only in its add-mask command');
+
+    const ran = await run(binary, ['hi']);
+    assert.equal(ran.stdout, 'words: hi\n');
+  });
+
+  test('the next job finds the interpreter in the tool cache; a duplicate artifact name is a clear 409', async () => {
+    const again = await job({ release: 'false', 'artifact-name': '{name}-{os}-{arch}-second' });
+    assert.equal(again.status, 0, again.stdout);
+    assert.equal(again.outputs['cache-hit'], 'tool-cache');
+
+    const duplicate = await job({ release: 'false' });
+    assert.equal(duplicate.status, 1);
+    assert.match(duplicate.stdout, /::error::input artifact-name: .*cli-linux-x86_64.*already exists/);
+  });
+
+  test('interpreter: fetch downloads a prebuilt toolchain (checked), and refuses a bad one', async () => {
+    const toolchain = await testToolchain(python);
+    const packed = mkdtempSync(join(tmpdir(), 'pybin-packed-'));
+    const entry = await packToolchain(toolchain.dir, packed, `${manifests.base}/files`);
+    const file = entry.url.split('/').at(-1)!;
+    manifests.serve(`/files/${file}`, readFileSync(join(packed, file)));
+    manifests.serve('/good.json', { schema: 1, toolchains: [entry] });
+    manifests.serve('/bad.json', { schema: 1, toolchains: [{ ...entry, sha256: '0'.repeat(64) }] });
+    const fresh = () => ({ env: { RUNNER_TOOL_CACHE: mkdtempSync(join(tmpdir(), 'pybin-tc-')), PYBIN_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pybin-fetch-cache-')) } });
+
+    const fetched = await job({ interpreter: 'fetch', 'manifest-url': `${manifests.base}/good.json`, release: 'false', 'upload-artifact': 'false' }, fresh());
+    assert.equal(fetched.status, 0, fetched.stdout);
+    assert.equal(fetched.outputs['cache-hit'], 'fetch');
+    assert.equal((await run(fetched.outputs['binary-path']!, ['fetched'])).stdout, 'words: fetched\n');
+
+    const bad = await job({ interpreter: 'fetch', 'manifest-url': `${manifests.base}/bad.json`, release: 'false', 'upload-artifact': 'false' }, fresh());
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout, /::error::.*sha256 mismatch|::error::.*expected 0{64}/i);
+
+    const unreachable = await job({ interpreter: 'fetch', release: 'false', 'upload-artifact': 'false' }, fresh());
+    assert.equal(unreachable.status, 1);
+    assert.match(unreachable.stdout, /::error::input manifest-url: .*127\.0\.0\.1/);
+  });
+
+  test('pull requests: one sticky preview comment; a fork only warns', async () => {
+    const pr = (number: number, head: string) => ({
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: `refs/pull/${number}/merge` },
+      event: { pull_request: { number, head: { repo: { full_name: head } }, base: { repo: { full_name: 'acme/tool' } } } },
+    });
+    for (const attempt of ['1', '2']) {
+      const result = await job({ 'pr-comment': 'true', 'artifact-name': `{name}-{os}-{arch}-pr-${attempt}` }, pr(7, 'acme/tool'));
+      assert.equal(result.status, 0, result.stdout);
+    }
+    const comments = github.comments.filter((c) => c.issue === 7);
+    assert.equal(comments.length, 1, 'updated, not duplicated');
+    assert.match(comments[0]!.body, /cli-linux-x86_64/);
+    assert.match(comments[0]!.body, /pr-2|artifacts\/\d+/);
+
+    const fork = await job({ 'pr-comment': 'true', 'artifact-name': '{name}-{os}-{arch}-fork' }, pr(8, 'someone/tool'));
+    assert.equal(fork.status, 0, fork.stdout);
+    assert.match(fork.stdout, /::warning::.*fork.*read-only/);
+    assert.equal(github.comments.filter((c) => c.issue === 8).length, 0);
+  });
+
+  test('bad inputs fail before any work, naming the input', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ interpreter: 'download' }, /input interpreter: interpreter must be one of auto, fetch, build/],
+      [{ 'python-version': '3.9' }, /input python-version: .*supported: 3\.11/],
+      [{ 'retention-days': '400' }, /input retention-days: .*1 to 90/],
+      [{ 'artifact-name': 'my:app' }, /input artifact-name: .*contains a colon/],
+      [{ release: 'true' }, /input release-tag: release is true but there is no tag/],
+    ];
+    for (const [inputs, message] of cases) {
+      const result = await job(inputs);
+      assert.equal(result.status, 1, JSON.stringify(inputs));
+      assert.match(result.stdout, new RegExp(`::error::${message.source}`));
+      assert.equal(result.outputs['binary-path'], undefined, 'nothing was built');
+      assert.doesNotMatch(result.stdout, /::group::/, 'no stage started');
+    }
+  });
+});

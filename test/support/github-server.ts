@@ -1,0 +1,244 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeAsset {
+  id: number;
+  name: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface FakeRelease {
+  id: number;
+  tag: string;
+  draft: boolean;
+  prerelease: boolean;
+  targetCommitish: string;
+  assets: FakeAsset[];
+}
+
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+}
+
+export interface LoggedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  /** The status answered. */
+  status: number;
+}
+
+export interface GitHubServer {
+  /** The API root to pass as baseUrl: http://127.0.0.1:<port>, no trailing slash. */
+  base: string;
+  releases: FakeRelease[];
+  comments: FakeComment[];
+  requests: LoggedRequest[];
+  /** Answer every write as GitHub does for the read-only token of a fork's pull request. */
+  readOnly: boolean;
+  addRelease(fields: { tag: string; draft?: boolean; prerelease?: boolean }): FakeRelease;
+  addAsset(release: FakeRelease, name: string, content: string | Buffer): FakeAsset;
+  close(): Promise<void>;
+}
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+type Route = (match: string[], query: URLSearchParams, body: Buffer, req: IncomingMessage) => Reply;
+
+const WEB = 'https://github.com';
+const DOCS = 'https://docs.github.com/rest';
+const error = (status: number, message: string, errors?: object[]): Reply => ({
+  status,
+  body: { message, ...(errors && { errors }), documentation_url: DOCS, status: String(status) },
+});
+const notFound = () => error(404, 'Not Found');
+
+/**
+ * A loopback server for the part of GitHub's REST API that releases and PR
+ * comments use, with in-memory state. Uploads go to the release's upload_url,
+ * under /uploads, so a client that ignores upload_url misses them.
+ */
+export async function startGitHubServer(): Promise<GitHubServer> {
+  let nextId = 1000;
+  const releases: FakeRelease[] = [];
+  const comments: FakeComment[] = [];
+  const requests: LoggedRequest[] = [];
+  let base = '';
+
+  const repoPath = (o: string, r: string) => `/repos/${o}/${r}`;
+  const webTag = (rel: FakeRelease) => (rel.draft ? `untagged-${rel.id.toString(16)}` : rel.tag);
+  const assetJson = (o: string, r: string, rel: FakeRelease, a: FakeAsset) => ({
+    id: a.id, name: a.name, label: null, state: 'uploaded', content_type: a.contentType, size: a.content.length,
+    url: `${base}${repoPath(o, r)}/releases/assets/${a.id}`,
+    browser_download_url: `${WEB}/${o}/${r}/releases/download/${webTag(rel)}/${encodeURIComponent(a.name)}`,
+  });
+  const releaseJson = (o: string, r: string, rel: FakeRelease) => ({
+    id: rel.id, tag_name: rel.tag, name: rel.tag, draft: rel.draft, prerelease: rel.prerelease,
+    target_commitish: rel.targetCommitish,
+    url: `${base}${repoPath(o, r)}/releases/${rel.id}`,
+    html_url: `${WEB}/${o}/${r}/releases/tag/${webTag(rel)}`,
+    assets_url: `${base}${repoPath(o, r)}/releases/${rel.id}/assets`,
+    upload_url: `${base}/uploads${repoPath(o, r)}/releases/${rel.id}/assets{?name,label}`,
+    assets: rel.assets.map((a) => assetJson(o, r, rel, a)),
+  });
+  const commentJson = (o: string, r: string, c: FakeComment) => ({
+    id: c.id, body: c.body, user: { login: 'github-actions[bot]', type: 'Bot' },
+    html_url: `${WEB}/${o}/${r}/pull/${c.issue}#issuecomment-${c.id}`,
+  });
+  /** One page of `items`, with the Link header Octokit's paginate follows. */
+  const page = (items: unknown[], query: URLSearchParams, path: string): Reply => {
+    const perPage = Math.min(Number(query.get('per_page') ?? 30), 100);
+    const number = Number(query.get('page') ?? 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (n: number) => `<${base}${path}?per_page=${perPage}&page=${n}>`;
+    const headers: Record<string, string> = number < last ? { link: `${link(number + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
+    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers };
+  };
+  const findRelease = (id: string) => releases.find((rel) => rel.id === Number(id));
+  const findAsset = (id: string) => releases.flatMap((rel) => rel.assets.map((a) => ({ rel, a }))).find(({ a }) => a.id === Number(id));
+  const json = (body: Buffer) => (body.length ? JSON.parse(body.toString()) : {}) as Record<string, unknown>;
+
+  const routes: Record<string, [RegExp, Route][]> = {
+    GET: [
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases$/, ([, o, r], q) =>
+        page([...releases].reverse().map((rel) => releaseJson(o!, r!, rel)), q, `${repoPath(o!, r!)}/releases`)],
+      // Drafts have no tag yet, so GitHub does not find them by tag.
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases\/tags\/(.+)$/, ([, o, r, tag]) => {
+        const rel = releases.find((x) => !x.draft && x.tag === decodeURIComponent(tag!));
+        return rel ? { status: 200, body: releaseJson(o!, r!, rel) } : notFound();
+      }],
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/, ([, o, r, id], q) => {
+        const rel = findRelease(id!);
+        return rel ? page(rel.assets.map((a) => assetJson(o!, r!, rel, a)), q, `${repoPath(o!, r!)}/releases/${id}/assets`) : notFound();
+      }],
+      // As on GitHub, asking for the bytes redirects to storage elsewhere.
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/(\d+)$/, ([, o, r, id], _q, _b, req) => {
+        const found = findAsset(id!);
+        if (!found) return notFound();
+        if (req.headers.accept === 'application/octet-stream') return { status: 302, headers: { location: `${base}/storage/${id}` } };
+        return { status: 200, body: assetJson(o!, r!, found.rel, found.a) };
+      }],
+      [/^\/storage\/(\d+)$/, ([, id]) => {
+        const found = findAsset(id!);
+        return found ? { status: 200, body: found.a.content, headers: { 'content-type': 'application/octet-stream' } } : notFound();
+      }],
+      [/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, ([, o, r, n], q) =>
+        page(comments.filter((c) => c.issue === Number(n)).map((c) => commentJson(o!, r!, c)), q, `${repoPath(o!, r!)}/issues/${n}/comments`)],
+    ],
+    POST: [
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases$/, ([, o, r], _q, body) => {
+        const fields = json(body);
+        // GitHub keeps one published release per tag, but happily makes several drafts for one.
+        if (releases.some((x) => !x.draft && x.tag === fields.tag_name)) {
+          return error(422, 'Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
+        }
+        const rel = server.addRelease({ tag: String(fields.tag_name), draft: fields.draft === true, prerelease: fields.prerelease === true });
+        rel.targetCommitish = typeof fields.target_commitish === 'string' ? fields.target_commitish : 'main';
+        return { status: 201, body: releaseJson(o!, r!, rel) };
+      }],
+      [/^\/uploads\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/, ([, o, r, id], q, body, req) => {
+        const rel = findRelease(id!);
+        const name = q.get('name');
+        if (!rel) return notFound();
+        if (!name) return error(422, 'Bad Content-Length or name');
+        if (rel.assets.some((a) => a.name === name)) {
+          return error(422, 'Validation Failed', [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }]);
+        }
+        const asset = server.addAsset(rel, name, body);
+        asset.contentType = req.headers['content-type'] ?? '';
+        return { status: 201, body: assetJson(o!, r!, rel, asset) };
+      }],
+      [/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, ([, o, r, n], _q, body) => {
+        const comment = { id: nextId++, issue: Number(n), body: String(json(body).body) };
+        comments.push(comment);
+        return { status: 201, body: commentJson(o!, r!, comment) };
+      }],
+    ],
+    PATCH: [
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)$/, ([, o, r, id], _q, body) => {
+        const rel = findRelease(id!);
+        if (!rel) return notFound();
+        const fields = json(body);
+        if (fields.draft === false && releases.some((x) => x !== rel && !x.draft && x.tag === rel.tag)) {
+          return error(422, 'Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
+        }
+        if (typeof fields.draft === 'boolean') rel.draft = fields.draft;
+        if (typeof fields.prerelease === 'boolean') rel.prerelease = fields.prerelease;
+        return { status: 200, body: releaseJson(o!, r!, rel) };
+      }],
+      [/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/, ([, o, r, id], _q, body) => {
+        const comment = comments.find((c) => c.id === Number(id));
+        if (!comment) return notFound();
+        comment.body = String(json(body).body);
+        return { status: 200, body: commentJson(o!, r!, comment) };
+      }],
+    ],
+    DELETE: [
+      [/^\/repos\/[^/]+\/[^/]+\/releases\/(\d+)$/, ([, id]) => {
+        const rel = findRelease(id!);
+        if (!rel) return notFound();
+        releases.splice(releases.indexOf(rel), 1);
+        return { status: 204 };
+      }],
+      [/^\/repos\/[^/]+\/[^/]+\/releases\/assets\/(\d+)$/, ([, id]) => {
+        const found = findAsset(id!);
+        if (!found) return notFound();
+        found.rel.assets.splice(found.rel.assets.indexOf(found.a), 1);
+        return { status: 204 };
+      }],
+    ],
+  };
+
+  const handle = (req: IncomingMessage, body: Buffer): Reply => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = req.method ?? 'GET';
+    if (server.readOnly && method !== 'GET') return error(403, 'Resource not accessible by integration');
+    for (const [pattern, route] of routes[method] ?? []) {
+      const match = pattern.exec(url.pathname);
+      if (match) return route([...match], url.searchParams, body, req);
+    }
+    return notFound();
+  };
+
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const reply = handle(req, body);
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, status: reply.status });
+      const raw = Buffer.isBuffer(reply.body) ? reply.body : reply.body === undefined ? undefined : Buffer.from(JSON.stringify(reply.body));
+      const type = Buffer.isBuffer(reply.body) ? {} : raw ? { 'content-type': 'application/json; charset=utf-8' } : {};
+      res.writeHead(reply.status, { ...type, ...reply.headers, ...(raw && { 'content-length': raw.length }) }).end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  const server: GitHubServer = {
+    base,
+    releases,
+    comments,
+    requests,
+    readOnly: false,
+    addRelease({ tag, draft = false, prerelease = false }) {
+      const rel = { id: nextId++, tag, draft, prerelease, targetCommitish: 'main', assets: [] };
+      releases.push(rel);
+      return rel;
+    },
+    addAsset(release, name, content) {
+      const asset = { id: nextId++, name, contentType: 'application/octet-stream', content: Buffer.from(content) };
+      release.assets.push(asset);
+      return asset;
+    },
+    close() {
+      http.closeAllConnections();
+      return new Promise((resolve, reject) => http.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+  return server;
+}
