@@ -86,7 +86,9 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(outputs.target, 'x86_64-linux-musl');
     assert.equal(outputs['cache-hit'], 'build', 'the manifest is unreachable, so auto built (from the local cache)');
     assert.match(result.stdout, /::warning::.*building from source instead/);
-    assert.match(result.stdout, /::warning::.*Actions cache/i, 'an unavailable cache service is a warning');
+    // An unavailable cache service: warnings (from @actions/cache itself), and the job goes on.
+    assert.match(result.stdout, /::warning::Failed to restore: .*ECONNREFUSED/);
+    assert.match(result.stdout, /::warning::Failed to save: .*ECONNREFUSED/);
 
     // The artifact, through the real @actions/artifact client.
     const stored = artifacts.artifacts.get('cli-linux-x86_64');
@@ -141,7 +143,7 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
 
     const bad = await job({ interpreter: 'fetch', 'manifest-url': `${manifests.base}/bad.json`, release: 'false', 'upload-artifact': 'false' }, fresh());
     assert.equal(bad.status, 1);
-    assert.match(bad.stdout, /::error::.*sha256 mismatch|::error::.*expected 0{64}/i);
+    assert.match(bad.stdout, /::error::input manifest-url: checksum mismatch .*expected sha256 0{64}, got [0-9a-f]{64}\. The file was not unpacked/);
 
     const unreachable = await job({ interpreter: 'fetch', release: 'false', 'upload-artifact': 'false' }, fresh());
     assert.equal(unreachable.status, 1);
