@@ -28,11 +28,25 @@ export function runToolchainPython(toolchain: Toolchain, args: string[], cwd?: s
   });
 }
 
+/**
+ * Runs pip from its wheel (argv[1]). pip 22.3, bundled with 3.11, probes for
+ * glibc with ctypes.CDLL(None) and does not catch the OSError a static
+ * interpreter raises (later pips do): answer its probe with "not glibc".
+ */
+const PIP_MAIN = `import runpy, sys
+sys.path.insert(0, sys.argv.pop(1))
+try:
+    import pip._internal.utils.glibc as glibc
+    glibc.glibc_version_string_ctypes = lambda: None
+except (ImportError, AttributeError):
+    pass
+runpy.run_module("pip", run_name="__main__", alter_sys=True)`;
+
 /** pip, from the wheel ensurepip bundles, installing into `target`. */
 export async function pipInstall(toolchain: Toolchain, target: string, what: string[], label: string): Promise<void> {
-  const pip = join(toolchain.dir, toolchain.metadata.pipWheel, 'pip');
+  const wheel = join(toolchain.dir, toolchain.metadata.pipWheel);
   const result = await runToolchainPython(toolchain, [
-    pip, 'install', '--target', target, '--no-compile', '--disable-pip-version-check',
+    '-c', PIP_MAIN, wheel, 'install', '--target', target, '--no-compile', '--disable-pip-version-check',
     '--no-warn-script-location', '--upgrade', ...what,
   ]);
   if (result.status !== 0) {

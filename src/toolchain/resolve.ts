@@ -116,7 +116,11 @@ async function fetchPrebuilt(plan: ToolchainPlan, request: ResolveRequest): Prom
     progress.warn(`${message}; building from source instead`);
     return undefined;
   };
-  if (!request.manifestUrl) return fail('no manifest-url to fetch a prebuilt interpreter from');
+  if (!request.manifestUrl) {
+    // Outside the published Action there is no default manifest: building is the plan, not a fallback.
+    if (request.mode === 'auto') return undefined;
+    return fail('no manifest-url to fetch a prebuilt interpreter from');
+  }
   try {
     const entries = await fetchManifest(request.manifestUrl, progress);
     const wanted = { python: plan.recipe.version, target: plan.target.triple, recipeHash: plan.recipeHash };
