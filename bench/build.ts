@@ -18,7 +18,7 @@ function pybinBuild(app: string, name: string): { binary: string; seconds: numbe
   const started = Date.now();
   const stdout = execFileSync(process.execPath, [CLI, 'build', app, '--name', name, '--out', out, '--python', python, '--sources', testSourcesFile()], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return { binary: stdout.trim().split('\n').at(-1)!, seconds: (Date.now() - started) / 1000 };
 }
@@ -31,7 +31,7 @@ writeFileSync(
 const apps = { '(a) cli': join(packageRoot(), 'test', 'fixtures', 'apps', 'cli'), 'json+argparse+asyncio+sqlite3': heavy };
 const sizes: Record<string, Record<string, number>> = {};
 for (const [label, app] of Object.entries(apps)) {
-  const { binary } = pybinBuild(app, label.replace(/\W+/g, '_'));
+  const { binary } = pybinBuild(app, label.replace(/\W+/g, '-').replace(/^-+|-+$/g, ''));
   sizes[label] = { 'binary MB': statSync(binary).size / 1e6, 'launcher MB': statSync(launcher).size / 1e6 };
   const results = alternate(
     {

@@ -6,7 +6,7 @@ import { PybinError, errorMessage } from './errors.js';
 import { createProgress, formatSeconds } from './progress.js';
 import { parseCompression, parseInterpreterMode, parseManifestUrl } from './options.js';
 import { runPipeline } from './pipeline.js';
-import { packToolchain } from './toolchain/manifest.js';
+import { packToolchain } from './toolchain/pack.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
 import { supportedVersions } from './toolchain/versions.js';
 

@@ -1,5 +1,6 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ZipArchive } from 'archiver';
+import { writeArchive } from '../archive-writer.js';
 
 export interface ZipEntry {
   /** Name inside the archive, with / separators. */
@@ -32,22 +33,14 @@ export function directoriesOf(names: string[]): string[] {
  */
 export async function writeDeterministicZip(entries: ZipEntry[], out: string, compression: Compression, date = fixedZipDate()): Promise<void> {
   const archive = new ZipArchive({ store: compression === 'store', zlib: { level: 9 }, forceZip64: false });
-  const done = new Promise<void>((resolve, reject) => {
-    const stream = createWriteStream(out);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-    archive.on('error', reject);
-    archive.on('warning', reject);
-    archive.pipe(stream);
-  });
   const byName = new Map(entries.map((e) => [e.name, e.data]));
   const names = [...byName.keys(), ...directoriesOf([...byName.keys()])].sort();
-  for (const name of names) {
-    if (name.endsWith('/')) archive.append('', { name, date, mode: 0o755, type: 'directory' } as never);
-    else archive.append(byName.get(name)!, { name, date, mode: 0o644 });
-  }
-  await archive.finalize();
-  await done;
+  await writeArchive(archive, out, () => {
+    for (const name of names) {
+      if (name.endsWith('/')) archive.append('', { name, date, mode: 0o755, type: 'directory' } as never);
+      else archive.append(byName.get(name)!, { name, date, mode: 0o644 });
+    }
+  });
 }
 
 export function fileEntry(name: string, path: string): ZipEntry {

@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TarArchive, ZipArchive } from 'archiver';
+import { writeArchive } from '../archive-writer.js';
 import { fixedZipDate } from '../bundle/zip.js';
 import type { Archive } from '../options.js';
 
@@ -26,18 +26,4 @@ export async function archiveBinary(binary: string, kind: Archive, outDir: strin
     throw error;
   }
   return out;
-}
-
-async function writeArchive(archive: TarArchive | ZipArchive, out: string, addEntries: () => void): Promise<void> {
-  const written = new Promise<void>((resolve, reject) => {
-    const stream = createWriteStream(out);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-    archive.on('error', reject);
-    archive.on('warning', reject);
-    archive.pipe(stream);
-  });
-  addEntries();
-  // Together, so an archiver error rejects instead of leaving finalize() pending.
-  await Promise.all([archive.finalize(), written]);
 }

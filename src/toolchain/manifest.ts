@@ -1,17 +1,15 @@
-import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { basename, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { TarArchive } from 'archiver';
-import { fixedZipDate } from '../bundle/zip.js';
 import { PybinError, errorMessage } from '../errors.js';
-import { formatSeconds, type Progress } from '../progress.js';
+import type { Progress } from '../progress.js';
 import { buildOnce } from './cache.js';
 import { capture } from './exec.js';
 import { sha256File } from './hash.js';
+import { DEFAULT_RETRY, describe, get, isHttpUrl, withRetries, type RetryPolicy } from './http.js';
 import { METADATA_FILE, type ToolchainMetadata } from './toolchain.js';
 
 /** One prebuilt toolchain: what it is (python, target, recipeHash) and where its tar.gz is. */
@@ -30,23 +28,6 @@ export interface Manifest {
 }
 
 export type ToolchainIdentity = Pick<ToolchainMetadata, 'python' | 'target' | 'recipeHash'>;
-
-/**
- * Waits between attempts (attempts = delays + 1), and how long a transfer may
- * go without a byte before it counts as failed.
- */
-export interface RetryPolicy {
-  delaysMs: readonly number[];
-  stallTimeoutMs: number;
-}
-
-/**
- * Our own fetch loop rather than tool-cache's downloadTool: that one sleeps
- * 10–20 s between its attempts and gives up on a stalled transfer only after
- * minutes, while a prebuilt toolchain is only worth it if it is quick to get
- * (the fallback is building one). Tests pass a policy with millisecond delays.
- */
-export const DEFAULT_RETRY: RetryPolicy = { delaysMs: [1_000, 3_000, 9_000], stallTimeoutMs: 60_000 };
 
 const MANIFEST_SCHEMA = 1;
 const INPUT = 'manifest-url';
@@ -216,157 +197,9 @@ function checkIdentity(entry: ManifestEntry, dir: string): void {
   );
 }
 
-// ---- HTTP with retries ----
-
-/** A failed GET; `transient` ones (5xx, 408, 429, connection trouble, stalls) are worth another attempt. */
-class FetchFailure extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-  ) {
-    super(message);
-  }
-}
-
-/** One GET of `url` into a fresh `sink()`, aborted when no byte arrives for `stallMs`. */
-async function get(url: string, stallMs: number, sink: () => Writable): Promise<void> {
-  const controller = new AbortController();
-  const stalled = setTimeout(() => controller.abort(), stallMs);
-  try {
-    const response = await fetch(url, { redirect: 'follow', signal: controller.signal });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      const status = response.status;
-      throw new FetchFailure(`HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, status >= 500 || status === 408 || status === 429);
-    }
-    const watchdog = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        stalled.refresh();
-        done(null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(response.body as never), watchdog, sink());
-  } catch (error) {
-    if (error instanceof FetchFailure) throw error;
-    if (controller.signal.aborted) throw new FetchFailure(`no data for ${formatSeconds(stallMs)}`, true);
-    throw new FetchFailure(describe(error), true);
-  } finally {
-    clearTimeout(stalled);
-  }
-}
-
-async function withRetries(label: string, retry: RetryPolicy, progress: Progress, attempt: () => Promise<void>): Promise<void> {
-  const attempts = retry.delaysMs.length + 1;
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const delay = retry.delaysMs[n - 1];
-      if (!(error instanceof FetchFailure) || !error.transient) throw error;
-      if (delay === undefined) throw new FetchFailure(`${error.message}; gave up after ${attempts} attempts`, true);
-      progress.warn(`${label}: ${error.message}; retrying in ${formatSeconds(delay)} (attempt ${n + 1} of ${attempts})`);
-      await sleep(delay);
-    }
-  }
-}
-
-/** An error's message with its cause: fetch's own message is only "fetch failed". */
-function describe(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const detail = cause instanceof Error ? cause.message || (cause as NodeJS.ErrnoException).code : undefined;
-  return detail ? `${errorMessage(error)} (${detail})` : errorMessage(error);
-}
-
-// ---- packing ----
-
-/**
- * Write `pybin-cpython-<python>-<target>-<hash16>.tar.gz` of a toolchain dir
- * into `outDir` and return its manifest entry, its URL under `urlBase`. The
- * bytes depend only on the contents: sorted entries at the archive root, one
- * fixed mtime (1980-01-01 or SOURCE_DATE_EPOCH), modes 0755/0644, owner 0:0
- * with no names.
- */
-export async function packToolchain(toolchainDir: string, outDir: string, urlBase: string): Promise<ManifestEntry> {
-  const identity = readIdentity(toolchainDir, `toolchain ${toolchainDir}`);
-  const name = `pybin-cpython-${identity.python}-${identity.target}-${identity.recipeHash.slice(0, 16)}.tar.gz`;
-  mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, name);
-  const partial = `${out}.${process.pid}.partial`;
-  try {
-    await writeDeterministicTarGz(toolchainDir, partial, fixedZipDate());
-    renameSync(partial, out);
-  } finally {
-    rmSync(partial, { force: true });
-  }
-  return {
-    python: identity.python,
-    target: identity.target,
-    recipeHash: identity.recipeHash,
-    url: `${urlBase.replace(/\/+$/, '')}/${name}`,
-    sha256: await sha256File(out),
-    size: statSync(out).size,
-  };
-}
-
-interface TreeEntry {
-  /** Name inside the archive: / separators, directories ending in /. */
-  name: string;
-  path: string;
-  stats: Stats;
-}
-
-async function writeDeterministicTarGz(root: string, out: string, date: Date): Promise<void> {
-  const archive = new TarArchive({ gzip: true, gzipOptions: { level: 9 } });
-  const done = new Promise<void>((resolve, reject) => {
-    const stream = createWriteStream(out);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-    archive.on('error', reject);
-    archive.on('warning', reject);
-    archive.pipe(stream);
-  });
-  for (const { name, path, stats } of listTree(root)) {
-    if (stats.isDirectory()) archive.append('', { name, type: 'directory', date, mode: 0o755 });
-    else if (stats.isSymbolicLink()) archive.append('', { name, type: 'symlink', linkname: relativeLinkTarget(root, path), date, mode: 0o777 });
-    else archive.file(path, { name, date, mode: stats.mode & 0o111 ? 0o755 : 0o644, stats });
-  }
-  await archive.finalize();
-  await done;
-}
-
-function listTree(root: string): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  const walk = (dir: string, prefix: string) => {
-    for (const child of readdirSync(dir)) {
-      const path = join(dir, child);
-      const stats = lstatSync(path);
-      if (stats.isDirectory()) {
-        entries.push({ name: `${prefix}${child}/`, path, stats });
-        walk(path, `${prefix}${child}/`);
-      } else if (stats.isFile() || stats.isSymbolicLink()) {
-        entries.push({ name: `${prefix}${child}`, path, stats });
-      } else {
-        throw new PybinError(`cannot pack ${path}: only files, directories and symlinks belong in a toolchain`);
-      }
-    }
-  };
-  walk(root, '');
-  return entries.sort((a, b) => compareNames(a.name, b.name));
-}
-
-/** A toolchain is relocatable, so its links must stay inside it and be relative. */
-function relativeLinkTarget(root: string, link: string): string {
-  const target = readlinkSync(link);
-  const inside = relative(root, resolve(dirname(link), target));
-  if (isAbsolute(target) || inside.startsWith(`..${sep}`) || inside === '..') {
-    throw new PybinError(`cannot pack ${link}: it links to ${target}, outside the toolchain`);
-  }
-  return target;
-}
-
 // ---- small helpers ----
 
-function readIdentity(dir: string, what: string): ToolchainIdentity {
+export function readIdentity(dir: string, what: string): ToolchainIdentity {
   const file = join(dir, METADATA_FILE);
   if (!existsSync(file)) throw new PybinError(`${what} has no ${METADATA_FILE} at its root`, INPUT);
   let metadata: unknown;
@@ -394,10 +227,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isHttpUrl(url: string): boolean {
-  return /^https?:\/\//i.test(url);
-}
-
 function isDownloadUrl(value: string): boolean {
   try {
     return ['http:', 'https:', 'file:'].includes(new URL(value).protocol);
@@ -407,7 +236,7 @@ function isDownloadUrl(value: string): boolean {
 }
 
 /** Code-unit order: the same on every machine, unlike locale order. */
-function compareNames(a: string, b: string): number {
+export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

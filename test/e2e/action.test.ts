@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
 import { sha256 } from '../../src/toolchain/hash.js';
-import { packToolchain } from '../../src/toolchain/manifest.js';
+import { packToolchain } from '../../src/toolchain/pack.js';
 import { runAction, type ActionEnv } from '../support/action.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';

@@ -1,91 +1,25 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { PybinError } from '../../../src/errors.js';
 import type { Progress } from '../../../src/progress.js';
+import type { RetryPolicy } from '../../../src/toolchain/http.js';
 import {
   downloadToolchain,
   fetchManifest,
   findManifestEntry,
   mergeManifest,
-  packToolchain,
   parseManifest,
   type ManifestEntry,
-  type RetryPolicy,
 } from '../../../src/toolchain/manifest.js';
+import { packToolchain } from '../../../src/toolchain/pack.js';
 import { startManifestServer, unreachableUrl, type ManifestServer } from '../../support/manifest-server.js';
+import { EXPECTED, FILE_NAME, identity, makeToolchain } from '../../support/mini-toolchain.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pybin-manifest-'));
 const fast: RetryPolicy = { delaysMs: [5, 5], stallTimeoutMs: 2_000 };
-const identity = { python: '3.13.5', target: 'x86_64-linux-musl', recipeHash: 'a'.repeat(64) };
-const FILE_NAME = `pybin-cpython-3.13.5-x86_64-linux-musl-${'a'.repeat(16)}.tar.gz`;
-const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
-
-/** A toolchain dir in miniature: metadata, an executable, a wrapper, data files, a relative symlink. */
-function makeToolchain(dir: string): string {
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  mkdirSync(join(dir, 'lib', 'python3.13'), { recursive: true });
-  mkdirSync(join(dir, 'licenses', 'openssl'), { recursive: true });
-  const metadata = { ...identity, launcher: 'bin/pybin-launcher', stdlib: 'lib/python3.13', pipWheel: 'lib/wheels/pip.whl' };
-  writeFileSync(join(dir, 'pybin-toolchain.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-  writeFileSync(join(dir, 'bin', 'pybin-launcher'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]));
-  chmodSync(join(dir, 'bin', 'pybin-launcher'), 0o700);
-  writeFileSync(join(dir, 'bin', 'python3'), '#!/bin/sh\nexec "$(dirname "$0")/pybin-launcher" "$@"\n');
-  chmodSync(join(dir, 'bin', 'python3'), 0o755);
-  symlinkSync('python3', join(dir, 'bin', 'python'));
-  writeFileSync(join(dir, 'lib', 'python3.13', 'os.pyc'), 'not really bytecode');
-  chmodSync(join(dir, 'lib', 'python3.13', 'os.pyc'), 0o600);
-  // Depth-first directory order would put openssl/ first; the archive's order is by full name.
-  writeFileSync(join(dir, 'licenses', 'openssl', 'LICENSE.txt'), 'Apache-2.0');
-  writeFileSync(join(dir, 'licenses', 'openssl-3.5.7.txt'), 'notice');
-  return dir;
-}
-
-const EXPECTED = [
-  { name: 'bin/', mode: 0o755, type: '5' },
-  { name: 'bin/pybin-launcher', mode: 0o755, type: '0' },
-  { name: 'bin/python', mode: 0o777, type: '2' },
-  { name: 'bin/python3', mode: 0o755, type: '0' },
-  { name: 'lib/', mode: 0o755, type: '5' },
-  { name: 'lib/python3.13/', mode: 0o755, type: '5' },
-  { name: 'lib/python3.13/os.pyc', mode: 0o644, type: '0' },
-  { name: 'licenses/', mode: 0o755, type: '5' },
-  { name: 'licenses/openssl-3.5.7.txt', mode: 0o644, type: '0' },
-  { name: 'licenses/openssl/', mode: 0o755, type: '5' },
-  { name: 'licenses/openssl/LICENSE.txt', mode: 0o644, type: '0' },
-  { name: 'pybin-toolchain.json', mode: 0o644, type: '0' },
-];
-
-/** The ustar headers of a tar.gz, read by hand so the test does not trust the code under test. */
-function tarHeaders(tgz: Buffer) {
-  const tar = gunzipSync(tgz);
-  const headers = [];
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const h = tar.subarray(offset, offset + 512);
-    if (h.every((b) => b === 0)) break;
-    const text = (from: number, to: number) => h.subarray(from, to).toString('latin1').replace(/\0[\s\S]*$/, '');
-    const octal = (from: number, to: number) => parseInt(text(from, to).trim() || '0', 8);
-    const prefix = text(345, 500);
-    const size = octal(124, 136);
-    headers.push({
-      name: prefix ? `${prefix}/${text(0, 100)}` : text(0, 100),
-      mode: octal(100, 108),
-      uid: octal(108, 116),
-      gid: octal(116, 124),
-      mtime: octal(136, 148),
-      type: text(156, 157),
-      linkname: text(157, 257),
-      uname: text(265, 297),
-      gname: text(297, 329),
-    });
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return headers;
-}
 
 function recordingProgress(): Progress & { lines: string[] } {
   const lines: string[] = [];
@@ -96,8 +30,6 @@ function recordingProgress(): Progress & { lines: string[] } {
     stage: (_label, run) => run(),
   };
 }
-
-const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let server: ManifestServer;
 let packed: ManifestEntry;
@@ -111,42 +43,6 @@ before(async () => {
   server.serve(`/releases/${FILE_NAME}`, archiveBytes);
 });
 after(() => server.close());
-
-test('packing is deterministic: same contents, other mtimes, same bytes', async () => {
-  assert.deepEqual(packed, {
-    ...identity,
-    url: `${server.base}/releases/${FILE_NAME}`,
-    sha256: sha(archiveBytes),
-    size: archiveBytes.length,
-  });
-
-  const source = join(work, 'source');
-  for (const path of ['bin/pybin-launcher', 'lib/python3.13/os.pyc', 'pybin-toolchain.json', 'lib', '.']) {
-    utimesSync(join(source, path), new Date('2031-05-06T07:08:09Z'), new Date('2031-05-06T07:08:09Z'));
-  }
-  const again = await packToolchain(source, join(work, 'dist-again'), `${server.base}/releases`);
-  assert.deepEqual(readFileSync(join(work, 'dist-again', FILE_NAME)), archiveBytes);
-  assert.equal(again.sha256, packed.sha256);
-  assert.deepEqual(readdirSync(join(work, 'dist-again')), [FILE_NAME], 'no partial file left beside it');
-
-  const headers = tarHeaders(archiveBytes);
-  assert.deepEqual(headers.map(({ name, mode, type }) => ({ name, mode, type })), EXPECTED);
-  for (const h of headers) {
-    assert.deepEqual([h.uid, h.gid, h.uname, h.gname, h.mtime], [0, 0, '', '', DOS_EPOCH], h.name);
-  }
-  assert.equal(headers.find((h) => h.name === 'bin/python')?.linkname, 'python3');
-});
-
-test('SOURCE_DATE_EPOCH sets the archive mtime', async () => {
-  process.env.SOURCE_DATE_EPOCH = '1700000000';
-  try {
-    await packToolchain(join(work, 'source'), join(work, 'dist-epoch'), 'https://example.invalid');
-  } finally {
-    delete process.env.SOURCE_DATE_EPOCH;
-  }
-  const headers = tarHeaders(readFileSync(join(work, 'dist-epoch', FILE_NAME)));
-  assert.deepEqual([...new Set(headers.map((h) => h.mtime))], [1_700_000_000]);
-});
 
 test('a toolchain from the manifest is downloaded, verified and placed with its modes', async () => {
   server.serve('/manifest.json', mergeManifest([], [packed]));
@@ -190,13 +86,6 @@ test('a checksum mismatch is refused before unpacking, naming url, expected and 
     /^PybinError: checksum mismatch for toolchain .*garbage\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64} \(got 7 bytes, the manifest says \d+\)\. The file was not unpacked\.$/,
   );
   assert.deepEqual(readdirSync(parent), []);
-});
-
-test('a symlink leading out of the toolchain is not packed', async () => {
-  const dir = makeToolchain(join(work, 'escaping'));
-  symlinkSync('/etc/passwd', join(dir, 'lib', 'passwd'));
-  await assert.rejects(packToolchain(dir, join(work, 'dist-escaping'), 'https://example.invalid'), /cannot pack .*lib\/passwd: it links to \/etc\/passwd, outside the toolchain/);
-  assert.deepEqual(readdirSync(join(work, 'dist-escaping')), []);
 });
 
 test('an archive that is another toolchain than its entry says is refused', async () => {
