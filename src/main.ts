@@ -66,8 +66,16 @@ export async function run(): Promise<void> {
   } catch (error) {
     const input = error instanceof PybinError ? error.input : undefined;
     if (!(error instanceof PybinError)) core.debug(error instanceof Error ? (error.stack ?? '') : String(error));
-    core.setFailed(input ? `input ${input}: ${errorMessage(error)}` : errorMessage(error));
+    const message = input ? `input ${input}: ${errorMessage(error)}` : errorMessage(error);
+    core.setFailed(message);
+    await writeFailureSummary(message);
   }
+}
+
+/** The summary says why the job failed too; without a summary file (a local run) there is nothing to write. */
+async function writeFailureSummary(message: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(`### ❌ pybin failed\n\n${message}\n`).write();
 }
 
 await run();

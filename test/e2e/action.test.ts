@@ -184,6 +184,7 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
       assert.match(result.stdout, new RegExp(`::error::${message.source}`));
       assert.equal(result.outputs['binary-path'], undefined, 'nothing was built');
       assert.doesNotMatch(result.stdout, /::group::/, 'no stage started');
+      assert.match(result.summary, /pybin failed[\s\S]*input /, 'the summary says why');
     }
   });
 });

@@ -12,7 +12,7 @@ import { TEST_PYTHONS } from '../support/toolchain.js';
 import { buildWheel } from '../support/wheel.js';
 
 const APPS = join(packageRoot(), 'test', 'fixtures', 'apps');
-const python = TEST_PYTHONS[0]!;
+const refusalPython = TEST_PYTHONS[0]!;
 const CHROOT = findOnPath('chroot', `${process.env.PATH}:/usr/sbin:/sbin`);
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-${name}-`));
@@ -21,7 +21,7 @@ function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';
 }
 
-async function build(args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+async function build(python: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   const result = await pybinBuild(python, args, env);
   assert.equal(result.status, 0, result.stderr);
   const binary = lastLine(result.stdout);
@@ -43,126 +43,128 @@ function assertNothingLeft(out: string) {
   assert.deepEqual(left, [], 'no output file or temporary left behind');
 }
 
-describe(`pybin build (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
-  test('(a) an argparse CLI: exit codes, stdin, unicode argv, -c is the app\'s', async () => {
-    const out = tmp('out-a');
-    const binary = await build([join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
-    assert.equal(binary, join(out, 'cli-linux-x86_64'));
-    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
-    assert.equal(sums, `${sha256(readFileSync(binary))}  cli-linux-x86_64\n`);
+for (const python of TEST_PYTHONS) {
+  describe(`pybin build (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
+    test('(a) an argparse CLI: exit codes, stdin, unicode argv, -c is the app\'s', async () => {
+      const out = tmp('out-a');
+      const binary = await build(python, [join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
+      assert.equal(binary, join(out, 'cli-linux-x86_64'));
+      const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+      assert.equal(sums, `${sha256(readFileSync(binary))}  cli-linux-x86_64\n`);
 
-    const result = await run(binary, ['héllo', '☃', '-c', '7', '--exit', '5', '--stdin'], { input: 'ünïcode in\n' });
-    assert.equal(result.status, 5);
-    assert.equal(result.stdout, 'ÜNÏCODE IN\nwords: héllo ☃\ncount: 7\n');
-    const help = await run(binary, ['--help']);
-    assert.match(help.stdout, /usage: cli/);
-    const bad = await run(binary, ['--exit', 'x']);
-    assert.equal(bad.status, 2);
+      const result = await run(binary, ['héllo', '☃', '-c', '7', '--exit', '5', '--stdin'], { input: 'ünïcode in\n' });
+      assert.equal(result.status, 5);
+      assert.equal(result.stdout, 'ÜNÏCODE IN\nwords: héllo ☃\ncount: 7\n');
+      const help = await run(binary, ['--help']);
+      assert.match(help.stdout, /usage: cli/);
+      const bad = await run(binary, ['--exit', 'x']);
+      assert.equal(bad.status, 2);
 
-    const chrooted = await inChroot(binary, ['ok', '--exit', '3']);
-    if (chrooted) {
-      assert.equal(chrooted.status, 3, chrooted.stderr);
-      assert.equal(chrooted.stdout, 'words: ok\n');
-    }
-  });
-
-  test('(a) is byte-reproducible from another copy with other mtimes', async () => {
-    const builds = [];
-    for (const when of [new Date('2001-02-03T04:05:06Z'), new Date()]) {
-      const copy = join(tmp('copy'), 'cli');
-      cpSync(join(APPS, 'cli'), copy, { recursive: true });
-      for (const file of readdirSync(copy)) utimesSync(join(copy, file), when, when);
-      builds.push(readFileSync(await build([copy, '--name', 'cli', '--out', tmp('out-r')])));
-    }
-    assert.equal(sha256(builds[0]!), sha256(builds[1]!));
-  });
-
-  test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async () => {
-    const out = tmp('out-b');
-    const binary = await build([join(APPS, 'data'), '--out', out, '--no-sources']);
-    const expected = {
-      open: 'Grüß dich', open_rb: 'Grüß dich', exists: true, missing: false, isfile: true, isdir: true,
-      getsize: 12, listdir: ['greeting.txt', 'sub'], scandir: [['greeting.txt', false], ['sub', true]],
-      walk: ['greeting.txt', 'numbers.json'], pathlib_text: 'Grüß dich', pathlib_bytes: 10, pathlib_open: [1, 2, 3],
-      pathlib_iterdir: ['greeting.txt', 'sub'], pathlib_exists: true, resources: 'Grüß dich', get_data: 'Grüß dich',
-      file_is_inside: true,
-    };
-    const result = await run(binary, []);
-    assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), expected);
-    const write = await run(binary, ['--write']);
-    assert.equal(write.status, 1);
-    assert.match(write.stderr, /OSError: \[Errno 30\] pybin: files inside the executable are read-only .*--extract/);
-    const chrooted = await inChroot(binary, []);
-    if (chrooted) assert.deepEqual(JSON.parse(chrooted.stdout), expected, chrooted.stderr);
-  });
-
-  test('(c) a pyproject app with a dependency from a local wheel and an entry-point plugin', async () => {
-    const wheels = tmp('wheels');
-    buildWheel(wheels, {
-      name: 'greetplug',
-      version: '0.3.0',
-      files: { 'greetplug/__init__.py': 'def shout(name):\n    return f"HELLO, {name.upper()}!"\n' },
-      entryPoints: { 'greeter.plugins': { shout: 'greetplug:shout' } },
+      const chrooted = await inChroot(binary, ['ok', '--exit', '3']);
+      if (chrooted) {
+        assert.equal(chrooted.status, 3, chrooted.stderr);
+        assert.equal(chrooted.stdout, 'words: ok\n');
+      }
     });
-    const app = join(tmp('pyproj'), 'pyproj');
-    cpSync(join(APPS, 'pyproj'), app, { recursive: true });
-    const out = tmp('out-c');
-    const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
-    const binary = await build([app, '--out', out, '--smoke-test', 'smoke'], env);
-    assert.equal(binary, join(out, 'greeter-linux-x86_64'), 'named after [project].name');
-    const result = await run(binary, ['Ada']);
-    assert.equal(result.stdout, 'shout: HELLO, ADA!\ngreeter 1.2.0 with greetplug 0.3.0\n', result.stderr);
-    const chrooted = await inChroot(binary, ['Ada']);
-    if (chrooted) assert.equal(chrooted.stdout, result.stdout, chrooted.stderr);
-  });
 
-  test('(d) a dependency with a compiled extension is refused, naming it; a mypyc-style one is kept pure', async () => {
-    const wheels = tmp('wheels-native');
-    buildWheel(wheels, { name: 'fastthing', version: '1.0', files: { 'fastthing/__init__.py': '', 'fastthing/_speedups.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
-    buildWheel(wheels, { name: 'dualthing', version: '1.0', files: { 'dualthing/__init__.py': '', 'dualthing/core.py': 'X = 1\n', 'dualthing/core.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
-    const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
-    const app = tmp('native-app');
-    writeFileSync(join(app, '__main__.py'), 'import dualthing.core\nprint(dualthing.core.X)\n');
-    writeFileSync(join(app, 'requirements.txt'), 'dualthing\n');
-    const out = tmp('out-d');
-    const ok = await pybinBuild(python, [app, '--name', 'dual', '--out', out, '--smoke-test', ''], env);
-    assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stderr, /warning: dropped 1 compiled module\(s\) of dualthing/);
+    test('(a) is byte-reproducible from another copy with other mtimes', async () => {
+      const builds = [];
+      for (const when of [new Date('2001-02-03T04:05:06Z'), new Date()]) {
+        const copy = join(tmp('copy'), 'cli');
+        cpSync(join(APPS, 'cli'), copy, { recursive: true });
+        for (const file of readdirSync(copy)) utimesSync(join(copy, file), when, when);
+        builds.push(readFileSync(await build(python, [copy, '--name', 'cli', '--out', tmp('out-r')])));
+      }
+      assert.equal(sha256(builds[0]!), sha256(builds[1]!));
+    });
 
-    writeFileSync(join(app, 'requirements.txt'), 'fastthing\n');
-    const refused = await pybinBuild(python, [app, '--name', 'native', '--out', out], env);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /native extension modules cannot run in a static pybin binary:\n\s+fastthing: fastthing\/_speedups\.cpython-313-x86_64-linux-gnu\.so\nUse a pure-Python alternative/);
-    assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
-  });
+    test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async () => {
+      const out = tmp('out-b');
+      const binary = await build(python, [join(APPS, 'data'), '--out', out, '--no-sources']);
+      const expected = {
+        open: 'Grüß dich', open_rb: 'Grüß dich', exists: true, missing: false, isfile: true, isdir: true,
+        getsize: 12, listdir: ['greeting.txt', 'sub'], scandir: [['greeting.txt', false], ['sub', true]],
+        walk: ['greeting.txt', 'numbers.json'], pathlib_text: 'Grüß dich', pathlib_bytes: 10, pathlib_open: [1, 2, 3],
+        pathlib_iterdir: ['greeting.txt', 'sub'], pathlib_exists: true, resources: 'Grüß dich', get_data: 'Grüß dich',
+        file_is_inside: true,
+      };
+      const result = await run(binary, []);
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(JSON.parse(result.stdout), expected);
+      const write = await run(binary, ['--write']);
+      assert.equal(write.status, 1);
+      assert.match(write.stderr, /OSError: \[Errno 30\] pybin: files inside the executable are read-only .*--extract/);
+      const chrooted = await inChroot(binary, []);
+      if (chrooted) assert.deepEqual(JSON.parse(chrooted.stdout), expected, chrooted.stderr);
+    });
 
-  test('(e) --extract unpacks once per content hash, safely under concurrent first runs', async () => {
-    const out = tmp('out-e');
-    const binary = await build([join(APPS, 'data'), '--name', 'extracted', '--out', out, '--extract']);
-    const cache = tmp('xdg');
-    const env = { XDG_CACHE_HOME: cache, PATH: '/usr/bin:/bin' };
-    const runs = await Promise.all(Array.from({ length: 6 }, () => run(binary, [], { env })));
-    for (const r of runs) {
-      assert.equal(r.status, 0, r.stderr);
-      const seen = JSON.parse(r.stdout);
-      assert.equal(seen.open, 'Grüß dich');
-      assert.equal(seen.file_is_inside, false, 'the app runs from real files');
-    }
-    const apps = readdirSync(join(cache, 'pybin', 'apps')).filter((f) => !f.endsWith('.lock'));
-    assert.equal(apps.length, 1, `one extraction, no leftovers: ${apps}`);
-    assert.ok(existsSync(join(cache, 'pybin', 'apps', apps[0]!, 'datapkg', 'data', 'greeting.txt')));
-    const write = await run(binary, ['--write'], { env });
-    assert.equal(write.status, 0, 'real files are writable');
-    const chrooted = await inChroot(binary, [], { XDG_CACHE_HOME: '/tmp' });
-    if (chrooted) assert.equal(JSON.parse(chrooted.stdout).open, 'Grüß dich', chrooted.stderr);
+    test('(c) a pyproject app with a dependency from a local wheel and an entry-point plugin', async () => {
+      const wheels = tmp('wheels');
+      buildWheel(wheels, {
+        name: 'greetplug',
+        version: '0.3.0',
+        files: { 'greetplug/__init__.py': 'def shout(name):\n    return f"HELLO, {name.upper()}!"\n' },
+        entryPoints: { 'greeter.plugins': { shout: 'greetplug:shout' } },
+      });
+      const app = join(tmp('pyproj'), 'pyproj');
+      cpSync(join(APPS, 'pyproj'), app, { recursive: true });
+      const out = tmp('out-c');
+      const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
+      const binary = await build(python, [app, '--out', out, '--smoke-test', 'smoke'], env);
+      assert.equal(binary, join(out, 'greeter-linux-x86_64'), 'named after [project].name');
+      const result = await run(binary, ['Ada']);
+      assert.equal(result.stdout, 'shout: HELLO, ADA!\ngreeter 1.2.0 with greetplug 0.3.0\n', result.stderr);
+      const chrooted = await inChroot(binary, ['Ada']);
+      if (chrooted) assert.equal(chrooted.stdout, result.stdout, chrooted.stderr);
+    });
+
+    test('(d) a dependency with a compiled extension is refused, naming it; a mypyc-style one is kept pure', async () => {
+      const wheels = tmp('wheels-native');
+      buildWheel(wheels, { name: 'fastthing', version: '1.0', files: { 'fastthing/__init__.py': '', 'fastthing/_speedups.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
+      buildWheel(wheels, { name: 'dualthing', version: '1.0', files: { 'dualthing/__init__.py': '', 'dualthing/core.py': 'X = 1\n', 'dualthing/core.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
+      const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
+      const app = tmp('native-app');
+      writeFileSync(join(app, '__main__.py'), 'import dualthing.core\nprint(dualthing.core.X)\n');
+      writeFileSync(join(app, 'requirements.txt'), 'dualthing\n');
+      const out = tmp('out-d');
+      const ok = await pybinBuild(python, [app, '--name', 'dual', '--out', out, '--smoke-test', ''], env);
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stderr, /warning: dropped 1 compiled module\(s\) of dualthing/);
+
+      writeFileSync(join(app, 'requirements.txt'), 'fastthing\n');
+      const refused = await pybinBuild(python, [app, '--name', 'native', '--out', out], env);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /native extension modules cannot run in a static pybin binary:\n\s+fastthing: fastthing\/_speedups\.cpython-313-x86_64-linux-gnu\.so\nUse a pure-Python alternative/);
+      assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
+    });
+
+    test('(e) --extract unpacks once per content hash, safely under concurrent first runs', async () => {
+      const out = tmp('out-e');
+      const binary = await build(python, [join(APPS, 'data'), '--name', 'extracted', '--out', out, '--extract']);
+      const cache = tmp('xdg');
+      const env = { XDG_CACHE_HOME: cache, PATH: '/usr/bin:/bin' };
+      const runs = await Promise.all(Array.from({ length: 6 }, () => run(binary, [], { env })));
+      for (const r of runs) {
+        assert.equal(r.status, 0, r.stderr);
+        const seen = JSON.parse(r.stdout);
+        assert.equal(seen.open, 'Grüß dich');
+        assert.equal(seen.file_is_inside, false, 'the app runs from real files');
+      }
+      const apps = readdirSync(join(cache, 'pybin', 'apps')).filter((f) => !f.endsWith('.lock'));
+      assert.equal(apps.length, 1, `one extraction, no leftovers: ${apps}`);
+      assert.ok(existsSync(join(cache, 'pybin', 'apps', apps[0]!, 'datapkg', 'data', 'greeting.txt')));
+      const write = await run(binary, ['--write'], { env });
+      assert.equal(write.status, 0, 'real files are writable');
+      const chrooted = await inChroot(binary, [], { XDG_CACHE_HOME: '/tmp' });
+      if (chrooted) assert.equal(JSON.parse(chrooted.stdout).open, 'Grüß dich', chrooted.stderr);
+    });
   });
-});
+}
 
 describe('pybin build refuses bad input clearly, leaving nothing behind', { timeout: 30 * 60_000 }, () => {
   const refuse = async (args: string[], pattern: RegExp, env?: NodeJS.ProcessEnv) => {
     const out = tmp('out-bad');
-    const result = await pybinBuild(python, [...args, '--out', out], env);
+    const result = await pybinBuild(refusalPython, [...args, '--out', out], env);
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, pattern);
     assert.doesNotMatch(result.stderr, /\n\s+at .*:\d+:\d+\)?\n/, 'no stack trace');
@@ -193,7 +195,7 @@ describe('pybin build refuses bad input clearly, leaving nothing behind', { time
   test('an unwritable output dir', async () => {
     const file = join(tmp('file'), 'plain');
     writeFileSync(file, '');
-    const result = await pybinBuild(python, [appWith({ '__main__.py': '' }), '--out', join(file, 'out')]);
+    const result = await pybinBuild(refusalPython, [appWith({ '__main__.py': '' }), '--out', join(file, 'out')]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /output dir .*plain\/out is not writable .*--out/);
   });
