@@ -41,6 +41,9 @@ export interface BuildOptions {
 export interface BuildResult {
   binary: string;
   name: string;
+  /** As in the binary's name: linux, x86_64. */
+  os: string;
+  arch: string;
   sha256: string;
   size: number;
   entry: Entry;
@@ -63,6 +66,8 @@ export interface BuildPlan {
   smokeArgs?: string[];
   outDir: string;
   binary: string;
+  os: string;
+  arch: string;
   /** The CPython version to ask for (undefined: the newest pinned final). */
   python?: string;
 }
@@ -92,12 +97,12 @@ export function planBuild(options: BuildOptions): BuildPlan {
   const target = hostTarget();
   const binary = join(outDir, `${name}-${target.os}-${target.arch}`);
   const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
-  return { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, python };
+  return { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os: target.os, arch: target.arch, python };
 }
 
 /** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
 export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progress: Progress): Promise<BuildResult> {
-  const { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary } = plan;
+  const { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os, arch } = plan;
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {
     const stage = join(work, 'stage');
@@ -140,7 +145,7 @@ export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progres
     const digest = updateChecksums(outDir, binary);
     const size = statSync(binary).size;
     progress.info(`${basename(binary)}: ${mb(size)}, sha256 ${digest}`);
-    return { binary, name, sha256: digest, size, entry, toolchain, smokeTest };
+    return { binary, name, os, arch, sha256: digest, size, entry, toolchain, smokeTest };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

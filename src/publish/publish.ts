@@ -23,9 +23,8 @@ export async function publishBinary(
   progress: Progress,
 ): Promise<Published> {
   const published: Published = {};
-  const [os = '', arch = ''] = basename(build.binary).slice(build.name.length + 1).split('-');
   if (options.uploadArtifact) {
-    const name = expandArtifactName(options.artifactName, { name: build.name, os, arch, python: build.toolchain.metadata.python });
+    const name = expandArtifactName(options.artifactName, { name: build.name, os: build.os, arch: build.arch, python: build.toolchain.metadata.python });
     published.artifact = await progress.stage(`upload artifact ${name}`, async () => {
       const file = await archiveBinary(build.binary, options.archive, dirname(build.binary));
       return { name, ...(await uploadBinaryArtifact({ file, artifactName: name, retentionDays: options.retentionDays })) };
