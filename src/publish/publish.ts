@@ -51,6 +51,7 @@ export async function publishBinary(
         prerelease: options.prerelease,
         overwrite: options.overwrite,
         targetCommitish: context.sha,
+        failWhenReadOnly: true, // fork pull requests were skipped above
         warn: progress.warn,
       }),
     );

@@ -19,6 +19,8 @@ export interface PublishReleaseOptions {
   overwrite: boolean;
   /** The commit a tag that does not exist yet is made at when the release is published (GitHub's default: the default branch). */
   targetCommitish?: string;
+  /** A read-only token is expected on fork pull requests (warn and skip); anywhere else it is a misconfiguration (fail). */
+  failWhenReadOnly?: boolean;
   warn: (message: string) => void;
 }
 
@@ -43,8 +45,12 @@ export async function publishRelease(options: PublishReleaseOptions): Promise<Pu
   } catch (error) {
     if (!isReadOnlyTokenError(error)) throw error;
     const { owner, repo } = options.repo;
+    const cause = `the token may not write releases of ${owner}/${repo} (${(error as Error).message})`;
+    if (options.failWhenReadOnly) {
+      throw new PybinError(`${cause}: give the workflow \`permissions: contents: write\`, or pass a token that may`, 'token');
+    }
     options.warn(
-      `the token may not write releases of ${owner}/${repo} (${(error as Error).message}), so release ${options.tag} was skipped. ` +
+      `${cause}, so release ${options.tag} was skipped. ` +
         'Pull requests from forks get a read-only token; otherwise give the workflow `permissions: contents: write`.',
     );
     return undefined;

@@ -171,6 +171,16 @@ test('a read-only token (a pull request from a fork): a warning, nothing publish
   assert.deepEqual(github.releases, []);
 });
 
+test('a read-only token where one may write (a tag push): a failure naming the token and the permission', async (t) => {
+  const github = await server(t);
+  github.readOnly = true;
+  await assert.rejects(publish(github, { assets: files({ 'hello-linux-x86_64': 'x' }), failWhenReadOnly: true }), {
+    input: 'token',
+    message: /may not write releases of octo\/hello .*Resource not accessible by integration.*permissions: contents: write/,
+  });
+  assert.deepEqual(github.releases, []);
+});
+
 test('mergeChecksums: one line per file, the second argument winning, sorted, other lines kept', () => {
   const theirs = `${sha('1')}  b\n${sha('2')} *a\n# made by hand\n\n`;
   const ours = `${sha('3')}  b\r\n${sha('4')}  c\n`;
