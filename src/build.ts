@@ -5,14 +5,15 @@ import { splitArgs } from './args.js';
 import { renderBootstrap, runtimeSource, RUNTIME_FILES, type BootConfig } from './bundle/bootstrap.js';
 import { checkEntry } from './bundle/checks.js';
 import { resolveEntry, type Entry } from './bundle/entry.js';
-import { fuse, updateChecksums } from './bundle/fuse.js';
+import { fuse } from './bundle/fuse.js';
+import { updateChecksums } from './checksums.js';
 import { removeNativeExtensions } from './bundle/native.js';
 import { readProject, type Project } from './bundle/project.js';
 import { compileTree, pipInstall } from './bundle/python.js';
 import { copyAppTree, listFiles } from './bundle/stage.js';
 import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './bundle/zip.js';
 import { PybinError, errorMessage } from './errors.js';
-import type { Progress } from './progress.js';
+import { formatMegabytes, type Progress } from './progress.js';
 import { ensureWritableDir } from './toolchain/cache.js';
 import { sha256 } from './toolchain/hash.js';
 import { hostTarget } from './toolchain/targets.js';
@@ -52,8 +53,6 @@ export interface BuildResult {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** A build whose inputs are all checked: made before any slow work starts. */
 export interface BuildPlan {
@@ -132,7 +131,7 @@ export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progres
     await progress.stage('write the ZIP', async () => {
       const entries = await zipEntries(toolchain, stage, bootEntry, options.extract, work);
       await writeDeterministicZip(entries, zip, options.compression);
-      progress.info(`ZIP: ${entries.length} files, ${mb(statSync(zip).size)} (${options.compression})`);
+      progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(statSync(zip).size)} (${options.compression})`);
     });
 
     const fused = join(work, basename(binary));
@@ -144,7 +143,7 @@ export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progres
     renameSync(fused, binary);
     const digest = updateChecksums(outDir, binary);
     const size = statSync(binary).size;
-    progress.info(`${basename(binary)}: ${mb(size)}, sha256 ${digest}`);
+    progress.info(`${basename(binary)}: ${formatMegabytes(size)}, sha256 ${digest}`);
     return { binary, name, os, arch, sha256: digest, size, entry, toolchain, smokeTest };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PybinError, errorMessage } from './errors.js';
 import { readActionOptions } from './options.js';
 import { runPipeline } from './pipeline.js';
@@ -34,7 +35,7 @@ export async function run(): Promise<void> {
 
     const outputs: Record<string, string | number | undefined> = {
       'binary-path': build.binary,
-      'binary-name': build.binary.split('/').at(-1),
+      'binary-name': basename(build.binary),
       sha256: build.sha256,
       size: build.size,
       'python-version': build.toolchain.metadata.python,

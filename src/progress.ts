@@ -9,6 +9,10 @@ export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 export function createProgress(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Progress {
   return {
     info: (message) => write(`pybin: ${message}`),

@@ -1,4 +1,6 @@
+import { formatMegabytes } from '../progress.js';
 import { isReadOnlyTokenError, type Octokit, type Repository } from './github-context.js';
+import { escapeCell } from './markdown.js';
 
 /** One binary in the preview comment. */
 export interface PreviewRow {
@@ -59,7 +61,7 @@ export function renderPreviewComment(rows: PreviewRow[]): string {
   const table = rows.map((row) => {
     const name = escapeCell(row.binary).replace(/[[\]]/g, '\\$&');
     const binary = row.artifactUrl ? `[${name}](${row.artifactUrl})` : name;
-    return `| ${binary} | ${escapeCell(row.target)} | ${(row.size / 1e6).toFixed(1)} MB | \`${escapeCell(row.sha256)}\` |`;
+    return `| ${binary} | ${escapeCell(row.target)} | ${formatMegabytes(row.size)} | \`${escapeCell(row.sha256)}\` |`;
   });
   // JSON never has < or > outside strings, so escaping them keeps `-->` out of the hidden comment.
   const data = rows.map((row) => `<!-- pybin-row ${JSON.stringify(row).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')} -->`);
@@ -91,8 +93,4 @@ export function parsePreviewRows(body: string): PreviewRow[] {
 export function mergePreviewRows(theirs: PreviewRow[], ours: PreviewRow[]): PreviewRow[] {
   const byBinary = new Map([...theirs, ...ours].map((row) => [row.binary, row]));
   return [...byBinary.values()].sort((a, b) => (a.binary < b.binary ? -1 : a.binary > b.binary ? 1 : 0));
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { mergeChecksums } from '../checksums.js';
 import { PybinError } from '../errors.js';
 import { isReadOnlyTokenError, type Octokit, type Repository } from './github-context.js';
 
@@ -174,18 +175,6 @@ async function uploadChecksums(octokit: Octokit, repo: Repository, release: Rele
       if (!raced || attempt === CHECKSUMS_ATTEMPTS) throw error;
     }
   }
-}
-
-/**
- * SHA256SUMS lines (`<hex>  <file>`, or `<hex> *<file>`) of both, one per file
- * name, `overriding`'s winning, sorted by file name. Lines of another shape are kept.
- */
-export function mergeChecksums(base: string, overriding: string): string {
-  const byName = new Map<string, string>();
-  for (const line of `${base}\n${overriding}`.split(/\r?\n/)) {
-    if (line.trim()) byName.set(/^[0-9a-fA-F]+ [ *](.+)$/.exec(line)?.[1] ?? line, line);
-  }
-  return [...byName.keys()].sort().map((name) => `${byName.get(name)}\n`).join('');
 }
 
 async function upload(octokit: Octokit, repo: Repository, release: Release, name: string, content: Buffer, contentType: string): Promise<Asset> {

@@ -1,5 +1,5 @@
-import type { StageTiming } from '../progress.js';
-import { formatSeconds } from '../progress.js';
+import { formatMegabytes, formatSeconds, type StageTiming } from '../progress.js';
+import { escapeCell } from './markdown.js';
 
 export interface SummaryFacts {
   binary: string;
@@ -14,14 +14,12 @@ export interface SummaryFacts {
   assetUrl?: string;
 }
 
-const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 /** The job summary for one binary, as Markdown: facts first, then where the time went. */
 export function renderSummary(facts: SummaryFacts): string {
   const rows: [string, string][] = [
     ['Target', facts.target],
     ['Python', facts.python],
-    ['Size', `${(facts.size / 1e6).toFixed(1)} MB (${facts.size} bytes)`],
+    ['Size', `${formatMegabytes(facts.size)} (${facts.size} bytes)`],
     ['SHA-256', `\`${facts.sha256}\``],
     ['Smoke test', facts.smokeTest],
     ['Interpreter', facts.interpreter],

@@ -1,10 +1,9 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { PybinError, errorMessage } from '../errors.js';
 import type { Progress } from '../progress.js';
 import { runLogged } from './exec.js';
+import { DEFAULT_RETRY, describe, get, withRetries } from './http.js';
 import { sha256File } from './hash.js';
 import type { SourcePin } from './recipes.js';
 
@@ -80,7 +79,7 @@ export async function fetchSource(source: ResolvedSource, cacheDir: string, prog
   }
   mkdirSync(dir, { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
-  await progress.stage(`download ${source.id}`, () => download(url, partial, source.id));
+  await progress.stage(`download ${source.id}`, () => download(url, partial, source.id, progress));
   try {
     await verify(source, partial);
   } catch (error) {
@@ -91,26 +90,16 @@ export async function fetchSource(source: ResolvedSource, cacheDir: string, prog
   return file;
 }
 
-async function download(url: string, dest: string, id: string): Promise<void> {
-  const attempts = 3;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const response = await fetch(url, { redirect: 'follow' });
-      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-      await pipeline(Readable.fromWeb(response.body as never), createWriteStream(dest));
-      return;
-    } catch (error) {
-      const transient = !/HTTP 4\d\d/.test(errorMessage(error));
-      if (attempt >= attempts || !transient) {
-        rmSync(dest, { force: true });
-        throw new PybinError(
-          `cannot download ${id} from ${url}: ${errorMessage(error)}. ` +
-            'Offline or behind a mirror? Pass --sources FILE (scripts/offline-sources.sh makes one).',
-          'sources',
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1000 * attempt));
-    }
+async function download(url: string, dest: string, id: string, progress: Progress): Promise<void> {
+  try {
+    await withRetries(`download ${id}`, DEFAULT_RETRY, progress, () => get(url, DEFAULT_RETRY.stallTimeoutMs, () => createWriteStream(dest)));
+  } catch (error) {
+    rmSync(dest, { force: true });
+    throw new PybinError(
+      `cannot download ${id} from ${url}: ${describe(error)}. ` +
+        'Offline or behind a mirror? Pass --sources FILE (scripts/offline-sources.sh makes one).',
+      'sources',
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { PybinError } from '../../../src/errors.js';
-import { mergeChecksums, publishRelease, type PublishReleaseOptions } from '../../../src/publish/release.js';
+import { publishRelease, type PublishReleaseOptions } from '../../../src/publish/release.js';
 import { startGitHubServer, type GitHubServer } from '../../support/github-server.js';
 
 const repo = { owner: 'octo', repo: 'hello' };
@@ -179,11 +179,4 @@ test('a read-only token where one may write (a tag push): a failure naming the t
     message: /may not write releases of octo\/hello .*Resource not accessible by integration.*permissions: contents: write/,
   });
   assert.deepEqual(github.releases, []);
-});
-
-test('mergeChecksums: one line per file, the second argument winning, sorted, other lines kept', () => {
-  const theirs = `${sha('1')}  b\n${sha('2')} *a\n# made by hand\n\n`;
-  const ours = `${sha('3')}  b\r\n${sha('4')}  c\n`;
-  assert.equal(mergeChecksums(theirs, ours), `# made by hand\n${sha('2')} *a\n${sha('3')}  b\n${sha('4')}  c\n`);
-  assert.equal(mergeChecksums('', ''), '');
 });
