@@ -162,7 +162,9 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     const comments = github.comments.filter((c) => c.issue === 7);
     assert.equal(comments.length, 1, 'updated, not duplicated');
     assert.match(comments[0]!.body, /cli-linux-x86_64/);
-    assert.match(comments[0]!.body, /pr-2|artifacts\/\d+/);
+    const second = artifacts.artifacts.get('cli-linux-x86_64-pr-2');
+    assert.ok(second, 'the second push uploaded its artifact');
+    assert.ok(comments[0]!.body.includes(`/artifacts/${second.id})`), 'the comment links the newest artifact');
 
     const fork = await job({ 'pr-comment': 'true', 'artifact-name': '{name}-{os}-{arch}-fork' }, pr(8, 'someone/tool'));
     assert.equal(fork.status, 0, fork.stdout);
