@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
 import { sha256 } from '../../src/toolchain/hash.js';
@@ -30,12 +30,16 @@ async function build(python: string, args: string[], env?: NodeJS.ProcessEnv): P
 }
 
 /** Run a binary inside an empty root (only the binary and an empty /tmp), or say why not. */
-async function inChroot(binary: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  if (!CHROOT || (await run(CHROOT, ['/', 'true'])).status !== 0) return undefined;
+async function inChroot(t: TestContext, binary: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const check = CHROOT ? await run(CHROOT, ['/', 'true']) : undefined;
+  if (!check || check.status !== 0) {
+    t.diagnostic(`chroot run skipped: ${check ? `chroot is not permitted here (${check.stderr.trim() || `exit ${check.status}`})` : 'no chroot command'}`);
+    return undefined;
+  }
   const root = tmp('chroot');
   cpSync(binary, join(root, 'app'));
   mkdirSync(join(root, 'tmp'));
-  return run(CHROOT, [root, '/app', ...args], { env });
+  return run(CHROOT!, [root, '/app', ...args], { env });
 }
 
 function assertNothingLeft(out: string) {
@@ -45,7 +49,7 @@ function assertNothingLeft(out: string) {
 
 for (const python of TEST_PYTHONS) {
   describe(`pybin build (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
-    test('(a) an argparse CLI: exit codes, stdin, unicode argv, -c is the app\'s', async () => {
+    test('(a) an argparse CLI: exit codes, stdin, unicode argv, -c is the app\'s', async (t) => {
       const out = tmp('out-a');
       const binary = await build(python, [join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
       assert.equal(binary, join(out, 'cli-linux-x86_64'));
@@ -60,7 +64,7 @@ for (const python of TEST_PYTHONS) {
       const bad = await run(binary, ['--exit', 'x']);
       assert.equal(bad.status, 2);
 
-      const chrooted = await inChroot(binary, ['ok', '--exit', '3']);
+      const chrooted = await inChroot(t, binary, ['ok', '--exit', '3']);
       if (chrooted) {
         assert.equal(chrooted.status, 3, chrooted.stderr);
         assert.equal(chrooted.stdout, 'words: ok\n');
@@ -78,7 +82,7 @@ for (const python of TEST_PYTHONS) {
       assert.equal(sha256(builds[0]!), sha256(builds[1]!));
     });
 
-    test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async () => {
+    test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async (t) => {
       const out = tmp('out-b');
       const binary = await build(python, [join(APPS, 'data'), '--out', out, '--no-sources']);
       const expected = {
@@ -94,11 +98,11 @@ for (const python of TEST_PYTHONS) {
       const write = await run(binary, ['--write']);
       assert.equal(write.status, 1);
       assert.match(write.stderr, /OSError: \[Errno 30\] pybin: files inside the executable are read-only .*--extract/);
-      const chrooted = await inChroot(binary, []);
+      const chrooted = await inChroot(t, binary, []);
       if (chrooted) assert.deepEqual(JSON.parse(chrooted.stdout), expected, chrooted.stderr);
     });
 
-    test('(c) a pyproject app with a dependency from a local wheel and an entry-point plugin', async () => {
+    test('(c) a pyproject app with a dependency from a local wheel and an entry-point plugin', async (t) => {
       const wheels = tmp('wheels');
       buildWheel(wheels, {
         name: 'greetplug',
@@ -114,7 +118,7 @@ for (const python of TEST_PYTHONS) {
       assert.equal(binary, join(out, 'greeter-linux-x86_64'), 'named after [project].name');
       const result = await run(binary, ['Ada']);
       assert.equal(result.stdout, 'shout: HELLO, ADA!\ngreeter 1.2.0 with greetplug 0.3.0\n', result.stderr);
-      const chrooted = await inChroot(binary, ['Ada']);
+      const chrooted = await inChroot(t, binary, ['Ada']);
       if (chrooted) assert.equal(chrooted.stdout, result.stdout, chrooted.stderr);
     });
 
@@ -138,7 +142,7 @@ for (const python of TEST_PYTHONS) {
       assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
     });
 
-    test('(e) --extract unpacks once per content hash, safely under concurrent first runs', async () => {
+    test('(e) --extract unpacks once per content hash, safely under concurrent first runs', async (t) => {
       const out = tmp('out-e');
       const binary = await build(python, [join(APPS, 'data'), '--name', 'extracted', '--out', out, '--extract']);
       const cache = tmp('xdg');
@@ -155,7 +159,7 @@ for (const python of TEST_PYTHONS) {
       assert.ok(existsSync(join(cache, 'pybin', 'apps', apps[0]!, 'datapkg', 'data', 'greeting.txt')));
       const write = await run(binary, ['--write'], { env });
       assert.equal(write.status, 0, 'real files are writable');
-      const chrooted = await inChroot(binary, [], { XDG_CACHE_HOME: '/tmp' });
+      const chrooted = await inChroot(t, binary, [], { XDG_CACHE_HOME: '/tmp' });
       if (chrooted) assert.equal(JSON.parse(chrooted.stdout).open, 'Grüß dich', chrooted.stderr);
     });
   });
