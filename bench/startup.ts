@@ -1,7 +1,7 @@
 // Hello-world start time: the fused binary (stdlib in its ZIP), the same
 // launcher on its on-disk stdlib, and the system python3; runs alternate.
 import { join } from 'node:path';
-import { fuseScript } from '../test/support/app.js';
+import { buildScript } from '../test/support/app.js';
 import { alternate, benchArgs, printTable, scratchDir, toolchainFor, writeScript } from './common.js';
 
 const { python, runs } = benchArgs();
@@ -9,11 +9,11 @@ const toolchain = await toolchainFor(python);
 const hello = 'print("hello")\n';
 const dir = scratchDir('startup');
 const script = writeScript(dir, 'hello.py', hello);
-const binary = fuseScript(toolchain, hello, 'hello');
+const binary = await buildScript(python, hello, 'hello');
 const results = alternate(
   {
     'fused binary (ZIP stdlib)': { argv: [binary] },
-    'launcher, on-disk stdlib': { argv: [join(toolchain.dir, 'bin', 'pybin-launcher'), '-I', script], env: { PYBIN_INTERPRETER: '1' } },
+    'launcher, on-disk stdlib': { argv: [join(toolchain.dir, 'bin', 'pybin-launcher'), '-I', script] },
     'system python3': { argv: ['python3', '-I', script] },
     'system python3 -I -S': { argv: ['python3', '-I', '-S', script] },
   },

@@ -1,9 +1,37 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PybinError } from '../errors.js';
+import type { Toolchain } from '../toolchain/toolchain.js';
+import { runToolchainPython } from './python.js';
 import { listFiles } from './stage.js';
 
 const NATIVE = /\.(so|pyd|dylib)$|\.so\.\d/;
+
+/** What a well-known distribution loses without its compiled modules (the generic wording covers the rest). */
+const KNOWN_LOSSES: Record<string, string> = {
+  pyyaml: 'the libyaml C loader and dumper (yaml.CLoader, yaml.CDumper)',
+  markupsafe: 'the C implementation of escape()',
+  'charset-normalizer': 'its mypyc-compiled detector (pure Python is slower)',
+  black: 'its mypyc compilation (pure Python is about 2x slower)',
+  isort: 'its compiled modules (pure Python is slower)',
+  wcwidth: 'its C lookup tables (pure Python is slower)',
+  msgpack: 'the C packer and unpacker',
+  simplejson: 'the C speedups',
+  aiohttp: 'the C HTTP parser',
+  multidict: 'the C implementation',
+  yarl: 'the C quoting helpers',
+  frozenlist: 'the C implementation',
+};
+
+interface Dist {
+  name: string;
+  files: string[];
+}
+
+/** PEP 503 normalisation, so "PyYAML" and "pyyaml" are one name. */
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
 
 /** Which installed distribution owns each file, from the .dist-info/RECORD files. */
 function owners(stage: string): Map<string, string> {
@@ -11,7 +39,7 @@ function owners(stage: string): Map<string, string> {
   for (const info of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
     const record = join(stage, info, 'RECORD');
     if (!existsSync(record)) continue;
-    const dist = info.replace(/-[^-]+\.dist-info$/, '');
+    const dist = normalize(info.replace(/-[^-]+\.dist-info$/, ''));
     for (const line of readFileSync(record, 'utf8').split('\n')) {
       const path = line.split(',')[0];
       if (path) owner.set(path, dist);
@@ -20,31 +48,91 @@ function owners(stage: string): Map<string, string> {
   return owner;
 }
 
-/** A compiled module that has its pure-Python source beside it (mypyc-style wheels). */
-function pureFallback(stage: string, file: string): boolean {
-  const base = file.replace(/\.[^/]*$/, '').replace(/\.(cpython|abi3|cp)[^/]*$/, '');
-  return existsSync(join(stage, `${base}.py`)) || /__mypyc\./.test(file);
+/** The dotted module a compiled file provides: pkg/_speedups.cpython-311-x86_64-linux-gnu.so -> pkg._speedups. */
+export function moduleOf(file: string): string {
+  return file.replace(/\.[^/]*$/, '').split('/').join('.');
 }
 
 /**
- * A static interpreter cannot load native extensions. Drop the ones that have
- * a pure-Python twin (with a warning); refuse the rest, naming who brought them.
+ * What must still import for a distribution to count as working without its
+ * compiled modules: the package around each one (which chooses between the
+ * compiled and the pure implementation), or a top-level compiled module
+ * itself. mypyc's shared runtime (`<hash>__mypyc`) is only ever imported by
+ * the compiled modules.
  */
-export function removeNativeExtensions(stage: string, warn: (message: string) => void): void {
+export function importsToCheck(files: string[]): string[] {
+  const modules = files
+    .map(moduleOf)
+    .filter((m) => !/__mypyc$/.test(m))
+    .map((m) => (m.includes('.') ? m.slice(0, m.lastIndexOf('.')) : m));
+  return [...new Set(modules)].sort();
+}
+
+const IMPORT_CHECK = `
+import importlib, json, sys
+stage, modules = sys.argv[1], json.loads(sys.argv[2])
+sys.path.insert(0, stage)
+failed = {}
+for name in modules:
+    try:
+        importlib.import_module(name)
+    except BaseException as error:
+        failed[name] = f"{type(error).__name__}: {error}"
+print("\\n" + json.dumps(failed))
+`;
+
+/**
+ * A static interpreter cannot load compiled modules: drop them all, then judge
+ * each distribution that had some by behaviour. One whose packages still
+ * import goes in without them, with a warning saying what is lost; the others
+ * are refused, naming the distribution and its files.
+ */
+export async function dropNativeExtensions(toolchain: Toolchain, stage: string, warn: (message: string) => void): Promise<void> {
   const native = listFiles(stage).filter((f) => NATIVE.test(f));
   if (native.length === 0) return;
   const owner = owners(stage);
-  const refused = native.filter((f) => !pureFallback(stage, f));
+  const dists = new Map<string, Dist>();
+  for (const file of native) {
+    const name = owner.get(file) ?? 'the app itself';
+    if (!dists.has(name)) dists.set(name, { name, files: [] });
+    dists.get(name)!.files.push(file);
+    rmSync(join(stage, file));
+  }
+
+  const refused: string[] = [];
+  for (const dist of dists.values()) {
+    const modules = importsToCheck(dist.files);
+    const result = await runToolchainPython(toolchain, ['-I', '-c', IMPORT_CHECK, stage, JSON.stringify(modules)]);
+    const failed = parseFailures(result.output);
+    if (result.status !== 0 || failed === undefined) {
+      refused.push(describe(dist, `the import check did not finish: ${result.output.trim().split('\n').at(-1) ?? ''}`));
+    } else if (Object.keys(failed).length > 0) {
+      refused.push(describe(dist, Object.entries(failed).map(([m, e]) => `import ${m}: ${e}`).join('; ')));
+    } else {
+      const lost = KNOWN_LOSSES[dist.name] ?? 'their speed-ups';
+      const names = dist.files.map(moduleOf).filter((m) => !/__mypyc$/.test(m));
+      warn(`${dist.name}: works without its compiled modules (${names.join(', ')}), which a static binary cannot load; lost: ${lost}`);
+    }
+  }
   if (refused.length > 0) {
-    const lines = refused.map((f) => `  ${owner.get(f) ?? 'the app itself'}: ${f}`);
     throw new PybinError(
-      `native extension modules cannot run in a static pybin binary:\n${lines.join('\n')}\n` +
-        'Use a pure-Python alternative or version of these distributions (many projects publish a pure wheel or an ' +
-        'environment variable to skip their C speedups), or drop the dependency.',
+      `these distributions need compiled extension modules, which a static pybin binary cannot load:\n${refused.join('\n')}\n` +
+        'Use a pure-Python alternative or version of them (many projects publish a pure wheel or an environment ' +
+        'variable to skip their C speedups), or drop the dependency.',
       'requirements',
     );
   }
-  for (const file of native) rmSync(join(stage, file));
-  const dists = [...new Set(native.map((f) => owner.get(f) ?? 'the app'))];
-  warn(`dropped ${native.length} compiled module(s) of ${dists.join(', ')}; their pure-Python sources are used instead`);
+}
+
+function parseFailures(output: string): Record<string, string> | undefined {
+  try {
+    return JSON.parse(output.trim().split('\n').at(-1) ?? '') as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(dist: Dist, why: string): string {
+  const shown = dist.files.slice(0, 5).join(', ') + (dist.files.length > 5 ? `, and ${dist.files.length - 5} more` : '');
+  return `  ${dist.name}: ${shown}\n    without them: ${why}`;
 }

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PybinError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { TARGETS } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
+import { wheelPolicy } from './wheel-tags.js';
 
 export interface PythonResult {
   status: number | null;
@@ -9,15 +12,14 @@ export interface PythonResult {
 }
 
 /**
- * Run the toolchain's own interpreter (the launcher in interpreter mode), so
- * that environment markers, wheel tags and .pyc magic are the target's. The
- * caller's environment passes through: pip reads its configuration from it.
+ * Run the toolchain's own interpreter (the bare launcher is a plain python3),
+ * so that environment markers, wheel tags and .pyc magic are the target's.
+ * The caller's environment passes through: pip reads its configuration from it.
  */
-export function runToolchainPython(toolchain: Toolchain, args: string[], cwd?: string): Promise<PythonResult> {
+export function runToolchainPython(toolchain: Toolchain, args: string[], env: NodeJS.ProcessEnv = {}): Promise<PythonResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(toolchain.dir, toolchain.metadata.launcher), args, {
-      cwd,
-      env: { ...process.env, PYBIN_INTERPRETER: '1' },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -28,27 +30,26 @@ export function runToolchainPython(toolchain: Toolchain, args: string[], cwd?: s
   });
 }
 
-/**
- * Runs pip from its wheel (argv[1]). pip 22.3, bundled with 3.11, probes for
- * glibc with ctypes.CDLL(None) and does not catch the OSError a static
- * interpreter raises (later pips do): answer its probe with "not glibc".
- */
-const PIP_MAIN = `import runpy, sys
-sys.path.insert(0, sys.argv.pop(1))
-try:
-    import pip._internal.utils.glibc as glibc
-    glibc.glibc_version_string_ctypes = lambda: None
-except (ImportError, AttributeError):
-    pass
-runpy.run_module("pip", run_name="__main__", alter_sys=True)`;
+/** The environment of src/bundle/pip_runner.py: pip's wheel and the target's wheel tags. */
+function pipEnv(toolchain: Toolchain): NodeJS.ProcessEnv {
+  const target = TARGETS.find((t) => t.triple === toolchain.metadata.target);
+  if (!target) throw new PybinError(`toolchain ${toolchain.dir} is for ${toolchain.metadata.target}, which this pybin does not know`);
+  const policy = wheelPolicy(target);
+  return {
+    PYBIN_PIP_WHEEL: join(toolchain.dir, toolchain.metadata.pipWheel),
+    PYBIN_WHEEL_PLATFORMS: JSON.stringify(policy.platforms),
+    PYBIN_PURE_FIRST: policy.pureFirst ? '1' : '0',
+  };
+}
 
-/** pip, from the wheel ensurepip bundles, installing into `target`. */
+/** pip, from the wheel ensurepip bundles, installing into `target` with the target's wheel tags. */
 export async function pipInstall(toolchain: Toolchain, target: string, what: string[], label: string): Promise<void> {
-  const wheel = join(toolchain.dir, toolchain.metadata.pipWheel);
-  const result = await runToolchainPython(toolchain, [
-    '-c', PIP_MAIN, wheel, 'install', '--target', target, '--no-compile', '--disable-pip-version-check',
-    '--no-warn-script-location', '--upgrade', ...what,
-  ]);
+  const runner = join(packageRoot(), 'src', 'bundle', 'pip_runner.py');
+  const result = await runToolchainPython(
+    toolchain,
+    ['-E', '-s', runner, 'install', '--target', target, '--no-compile', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', ...what],
+    pipEnv(toolchain),
+  );
   if (result.status !== 0) {
     throw new PybinError(`${label}: pip could not install it:\n${result.output.trim()}`, 'requirements');
   }

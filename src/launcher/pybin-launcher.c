@@ -5,13 +5,17 @@
  * Modes:
  *   app          a ZIP is appended and PYBIN_INTERPRETER is not "1": the file
  *                itself is sys.path[0] and __main__ runs from its ZIP; argv
- *                reaches the app unchanged (no option parsing).
- *   interpreter  PYBIN_INTERPRETER=1, or a multiprocessing child (see
- *                is_multiprocessing_child): behaves as python3 (-c, -m, script,
- *                REPL). The stdlib is the appended ZIP if there is one, else
- *                ../lib/pythonX.Y beside the executable (the toolchain layout).
+ *                reaches the app unchanged (no option parsing) and PYTHON*
+ *                environment variables are ignored (isolated config).
+ *   interpreter  no ZIP appended (the bare toolchain launcher), PYBIN_INTERPRETER=1,
+ *                or a multiprocessing child (see is_multiprocessing_child):
+ *                behaves as python3 (-c, -m, script, REPL, -E/-I/-P, PYTHONPATH
+ *                and the other PYTHON* variables). The stdlib is the appended
+ *                ZIP if there is one, else ../lib/pythonX.Y beside the
+ *                executable (the toolchain layout).
  *
- * PYTHON* environment variables are ignored in both modes (isolated config).
+ * PYBIN_INTERPRETER is removed from the environment once read, so that a pybin
+ * app started by this process runs as an app, not as python.
  */
 #include <Python.h>
 
@@ -22,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 /* zipimport looks for the end-of-central-directory record in the last
  * 64 KiB (the maximum comment length) plus the record itself. */
@@ -104,6 +109,34 @@ static int is_multiprocessing_child(int argc, char **argv)
     return 0;
 }
 
+/* Put each entry of a PYTHONPATH-style list before the stdlib, as python3 does. */
+static PyStatus prepend_search_paths(PyConfig *config, const wchar_t *list)
+{
+    Py_ssize_t at = 0;
+    const wchar_t *start = list;
+    while (1) {
+        const wchar_t *end = wcschr(start, L':');
+        size_t len = end != NULL ? (size_t)(end - start) : wcslen(start);
+        if (len > 0) {
+            wchar_t *item = PyMem_RawMalloc((len + 1) * sizeof(wchar_t));
+            if (item == NULL) {
+                return PyStatus_NoMemory();
+            }
+            wmemcpy(item, start, len);
+            item[len] = L'\0';
+            PyStatus status = PyWideStringList_Insert(&config->module_search_paths, at++, item);
+            PyMem_RawFree(item);
+            if (PyStatus_Exception(status)) {
+                return status;
+            }
+        }
+        if (end == NULL) {
+            return PyStatus_Ok();
+        }
+        start = end + 1;
+    }
+}
+
 static void fail_status(PyConfig *config, PyStatus status)
 {
     PyConfig_Clear(config);
@@ -122,13 +155,9 @@ int main(int argc, char **argv)
     }
     int zipped = has_appended_zip(exe);
     const char *flag = getenv("PYBIN_INTERPRETER");
-    int interpreter = (flag != NULL && strcmp(flag, "1") == 0)
-                      || (zipped && is_multiprocessing_child(argc, argv));
-    if (!zipped && !interpreter) {
-        fprintf(stderr, "pybin: %s has no application appended (build one with `pybin build`, "
-                        "or set PYBIN_INTERPRETER=1 to use it as python3)\n", exe);
-        return 2;
-    }
+    int interpreter = !zipped || (flag != NULL && strcmp(flag, "1") == 0)
+                      || is_multiprocessing_child(argc, argv);
+    unsetenv("PYBIN_INTERPRETER");
 
     /* Python's own home: the executable's directory, or for a bare toolchain
      * launcher in bin/, the toolchain root whose lib/pythonX.Y is the stdlib. */
@@ -144,9 +173,17 @@ int main(int argc, char **argv)
     }
 
     PyPreConfig preconfig;
-    PyPreConfig_InitIsolatedConfig(&preconfig);
-    /* UTF-8 everywhere (PEP 686), also in an empty chroot with no locale. */
-    preconfig.utf8_mode = 1;
+    if (interpreter) {
+        PyPreConfig_InitPythonConfig(&preconfig);
+        preconfig.parse_argv = 1;
+    } else {
+        PyPreConfig_InitIsolatedConfig(&preconfig);
+    }
+    /* UTF-8 everywhere (PEP 686), also in an empty chroot with no locale;
+     * in interpreter mode PYTHONUTF8 and -X utf8 still decide. */
+    if (!interpreter || getenv("PYTHONUTF8") == NULL) {
+        preconfig.utf8_mode = 1;
+    }
     preconfig.configure_locale = 1;
 #ifdef PYBIN_ALLOCATOR
     preconfig.allocator = PYBIN_ALLOCATOR;
@@ -157,18 +194,16 @@ int main(int argc, char **argv)
     }
 
     PyConfig config;
-    PyConfig_InitIsolatedConfig(&config);
-    /* Embedding defaults leave SIGINT alone; python3 turns it into
-     * KeyboardInterrupt and ignores SIGPIPE, and so do we. */
-    config.install_signal_handlers = 1;
-    config.pathconfig_warnings = 0;
-    config.parse_argv = interpreter;
     if (interpreter) {
-        /* Like python3: the script's directory leads sys.path; -I and -P
-         * (as multiprocessing passes them) still switch that off. */
-        config.isolated = 0;
-        config.safe_path = 0;
+        PyConfig_InitPythonConfig(&config);
+        config.parse_argv = 1;
+    } else {
+        PyConfig_InitIsolatedConfig(&config);
+        /* Embedding defaults leave SIGINT alone; python3 turns it into
+         * KeyboardInterrupt and ignores SIGPIPE, and so do we. */
+        config.install_signal_handlers = 1;
     }
+    config.pathconfig_warnings = 0;
 
     status = PyConfig_SetBytesArgv(&config, argc, argv);
     if (PyStatus_Exception(status)) fail_status(&config, status);
@@ -192,6 +227,18 @@ int main(int argc, char **argv)
     status = PyWideStringList_Append(&config.module_search_paths, search_path);
     PyMem_RawFree(search_path);
     if (PyStatus_Exception(status)) fail_status(&config, status);
+
+    if (interpreter) {
+        /* Parse the command line and the environment now, so that we know
+         * whether -E/-I switched PYTHONPATH off: our own search path skips
+         * CPython's path calculation, which would otherwise add it. */
+        status = PyConfig_Read(&config);
+        if (PyStatus_Exception(status)) fail_status(&config, status);
+        if (config.pythonpath_env != NULL && config.use_environment && !config.isolated) {
+            status = prepend_search_paths(&config, config.pythonpath_env);
+            if (PyStatus_Exception(status)) fail_status(&config, status);
+        }
+    }
 
     status = Py_InitializeFromConfig(&config);
     if (PyStatus_Exception(status)) fail_status(&config, status);

@@ -75,7 +75,8 @@ export function planToolchain(request: Pick<ToolchainRequest, 'python' | 'source
   const libraries = recipe.libraries.map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
   const recipeHash = hashOf({
     schema: TOOLCHAIN_SCHEMA,
-    recipe: { ...recipe, url: undefined, sha256: pythonSource.sha256 },
+    // `tested` says what our test suite covers, not what is built: left out, so marking a version changes no hash.
+    recipe: { ...recipe, url: undefined, tested: undefined, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
     make: CPYTHON_MAKE_TARGETS,
     stdlibExcludes: STDLIB_EXCLUDES,
@@ -227,16 +228,16 @@ function collectLicenses(srcDir: string, libraries: BuiltLibrary[], into: string
   }
 }
 
-/** bin/python3: the launcher as a plain interpreter, for build-time steps and people. */
+/** bin/python3: the launcher (with no app appended, a plain interpreter) under the name people type. */
 function writePythonWrapper(path: string): void {
-  writeFileSync(path, '#!/bin/sh\nPYBIN_INTERPRETER=1 exec "$(dirname "$0")/pybin-launcher" "$@"\n');
+  writeFileSync(path, '#!/bin/sh\nexec "$(dirname "$0")/pybin-launcher" "$@"\n');
   chmodSync(path, 0o755);
 }
 
 /** Run the new launcher on its on-disk stdlib and insist that every required module is built in. */
 async function checkBuiltinModules(launcher: string, recipe: PythonRecipe): Promise<string[]> {
   const script = 'import sys, json; print(json.dumps(sorted(sys.builtin_module_names)))';
-  const output = await capture([launcher, '-c', script], { PATH: '/usr/bin:/bin', PYBIN_INTERPRETER: '1' });
+  const output = await capture([launcher, '-c', script], { PATH: '/usr/bin:/bin' });
   const modules = JSON.parse(output) as string[];
   const missing = recipe.requiredModules.filter((m) => !modules.includes(m));
   if (missing.length > 0) {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fuseScript } from '../support/app.js';
+import { buildScript } from '../support/app.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
 
@@ -28,17 +28,8 @@ if mode == "flood":
 
 for (const python of TEST_PYTHONS) {
   describe(`launcher, CPython ${python}`, { timeout: TIMEOUT }, () => {
-    test('with no ZIP appended it prints one line and exits non-zero', async () => {
-      const toolchain = await testToolchain(python);
-      const result = await run(join(toolchain.dir, toolchain.metadata.launcher), ['x'], { env: {} });
-      assert.equal(result.status, 2);
-      assert.equal(result.stderr.trim().split('\n').length, 1);
-      assert.match(result.stderr, /has no application appended .*pybin build.*PYBIN_INTERPRETER=1/);
-    });
-
     test('runs its own ZIP, with argv unchanged (even -c and -m) and PYTHON* ignored', async () => {
-      const toolchain = await testToolchain(python);
-      const app = fuseScript(toolchain, ARGV_APP, 'argv-app');
+      const app = await buildScript(python, ARGV_APP, 'argv-app');
       const evil = mkdtempSync(join(tmpdir(), 'pybin-evil-'));
       writeFileSync(join(evil, 'json.py'), 'raise SystemExit("PYTHONPATH was honoured")\n');
       const args = ['-c', 'print(1)', '-m', 'json', '--flag', 'héllo ☃', ''];
@@ -55,8 +46,7 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('exit status, exceptions, SIGTERM, SIGINT and SIGPIPE behave as with python app.py', async () => {
-      const toolchain = await testToolchain(python);
-      const app = fuseScript(toolchain, EXIT_APP, 'exit-app');
+      const app = await buildScript(python, EXIT_APP, 'exit-app');
       const script = join(mkdtempSync(join(tmpdir(), 'pybin-exit-')), 'app.py');
       writeFileSync(script, EXIT_APP);
       const both = async (args: string[], signal?: NodeJS.Signals) => {
@@ -85,25 +75,56 @@ for (const python of TEST_PYTHONS) {
       assert.equal((await pipe(app)).stdout, (await pipe(`python3 ${script}`)).stdout);
     });
 
-    test('PYBIN_INTERPRETER=1 makes it python3: -c, -m, a script, the REPL on stdin', async () => {
+    test('with no ZIP appended it is python3: -c, -m, a script, the REPL on stdin', async () => {
       const toolchain = await testToolchain(python);
       const launcher = join(toolchain.dir, toolchain.metadata.launcher);
-      const env = { PYBIN_INTERPRETER: '1' };
-      const c = await run(launcher, ['-c', 'import sys; print(sys.argv, sys.version_info[:2])', 'a'], { env });
-      assert.equal(c.stdout.trim(), `['-c', 'a'] (${python.replace('.', ', ')})`);
-      const m = await run(launcher, ['-m', 'json.tool', '--compact'], { env, input: '{"a": [1, 2]}' });
+      const c = await run(launcher, ['-c', 'import sys; print(sys.argv, sys.version_info[:2])', 'a'], { env: {} });
+      assert.equal(c.stdout.trim(), `['-c', 'a'] (${python.replace('.', ', ')})`, c.stderr);
+      const m = await run(launcher, ['-m', 'json.tool', '--compact'], { env: {}, input: '{"a": [1, 2]}' });
       assert.equal(m.stdout.trim(), '{"a":[1,2]}');
       const dir = mkdtempSync(join(tmpdir(), 'pybin-script-'));
       writeFileSync(join(dir, 'helper.py'), 'VALUE = 41\n');
       writeFileSync(join(dir, 'main.py'), 'import helper, sys\nprint(helper.VALUE + 1, sys.argv[1:])\n');
-      const script = await run(launcher, [join(dir, 'main.py'), 'x'], { env });
+      const script = await run(launcher, [join(dir, 'main.py'), 'x'], { env: {} });
       assert.equal(script.stdout.trim(), "42 ['x']");
-      const repl = await run(launcher, [], { env, input: 'x = 6\nprint(x * 7)\n' });
+      const repl = await run(launcher, [], { env: {}, input: 'x = 6\nprint(x * 7)\n' });
       assert.equal(repl.stdout.trim(), '42');
-      // The same works from an app binary, whose ZIP then serves as the stdlib.
-      const app = fuseScript(toolchain, 'print("app")\n', 'interp-app');
+      assert.equal((await run(join(toolchain.dir, 'bin', 'python3'), ['-c', 'print(6 * 7)'], { env: {} })).stdout.trim(), '42');
+    });
+
+    test('as python3 it honours PYTHONPATH and PYTHON* variables, and -E, -I and -P switch them off', async () => {
+      const toolchain = await testToolchain(python);
+      const launcher = join(toolchain.dir, toolchain.metadata.launcher);
+      const extra = mkdtempSync(join(tmpdir(), 'pybin-pythonpath-'));
+      writeFileSync(join(extra, 'extramod.py'), 'WHERE = "pythonpath"\n');
+      const probe = 'import sys\ntry:\n    import extramod; print(extramod.WHERE)\nexcept ImportError:\n    print("none")\nprint(sys.flags.optimize, sys.flags.no_user_site)';
+      const env = { PYTHONPATH: `${extra}:/nonexistent`, PYTHONOPTIMIZE: '1', PYTHONNOUSERSITE: '1' };
+      const honoured = await run(launcher, ['-c', probe], { env });
+      assert.equal(honoured.stdout, 'pythonpath\n1 1\n', honoured.stderr);
+      for (const flag of ['-E', '-I']) {
+        const ignored = await run(launcher, [flag, '-c', probe], { env });
+        assert.equal(ignored.stdout, `none\n0 ${flag === '-I' ? 1 : 0}\n`, `${flag}: ${ignored.stderr}`);
+      }
+      // -P: the script's directory no longer leads sys.path.
+      const dir = mkdtempSync(join(tmpdir(), 'pybin-safepath-'));
+      writeFileSync(join(dir, 'extramod.py'), 'WHERE = "script dir"\n');
+      writeFileSync(join(dir, 'main.py'), probe);
+      assert.equal((await run(launcher, [join(dir, 'main.py')], { env: {} })).stdout.split('\n')[0], 'script dir');
+      assert.equal((await run(launcher, ['-P', join(dir, 'main.py')], { env: {} })).stdout.split('\n')[0], 'none');
+    });
+
+    test('PYBIN_INTERPRETER=1 makes an app python3, and does not reach the processes it starts', async () => {
+      const app = await buildScript(python, 'import sys\nprint("app", sys.argv[1:])\n', 'interp-app');
+      const env = { PYBIN_INTERPRETER: '1' };
       assert.equal((await run(app, ['-c', 'print("python")'], { env })).stdout.trim(), 'python');
-      assert.equal((await run(app, ['-c', 'print("python")'])).stdout.trim(), 'app');
+      assert.equal((await run(app, ['-c', 'print("python")'])).stdout.trim(), "app ['-c', 'print(\"python\")']");
+      // python (the app as interpreter) starting the app: the app runs as an app.
+      const nested = await run(app, ['-c', 'import os, subprocess, sys; print(os.environ.get("PYBIN_INTERPRETER")); sys.stdout.flush(); subprocess.run([sys.executable, "x"])'], { env });
+      assert.equal(nested.stdout, "None\napp ['x']\n", nested.stderr);
+      // The toolchain's python3 starting an app: the app runs as an app.
+      const toolchain = await testToolchain(python);
+      const child = await run(join(toolchain.dir, 'bin', 'python3'), ['-c', 'import subprocess, sys; subprocess.run([sys.argv[1], "y"])', app], { env: {} });
+      assert.equal(child.stdout, "app ['y']\n", child.stderr);
     });
   });
 }

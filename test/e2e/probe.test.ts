@@ -6,10 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from 'node:tls';
 import { packageRoot } from '../../src/paths.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
-import { fuseApp } from '../support/app.js';
+import { buildApp } from '../support/app.js';
 import { run } from '../support/run.js';
 import { makeTestCa, startPongServer } from '../support/tls.js';
-import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+import { TEST_PYTHONS } from '../support/toolchain.js';
 
 const TIMEOUT = 30 * 60_000;
 const PROBE = join(packageRoot(), 'test', 'fixtures', 'probe');
@@ -43,26 +43,33 @@ function emptyRoot(binary: string, caInside: string): string {
   return root;
 }
 
-const CHROOT = findOnPath('chroot', `${process.env.PATH}:/usr/sbin:/sbin`) ?? 'chroot';
+const CHROOT_FOUND = findOnPath('chroot', `${process.env.PATH}:/usr/sbin:/sbin`);
+const CHROOT = CHROOT_FOUND ?? 'chroot';
 
+/**
+ * Why a chroot test cannot run here (it skips, saying so): no chroot command,
+ * or not root and chroot refused. As root, a chroot that fails fails the test.
+ */
 async function chrootPermitted(): Promise<string | undefined> {
-  const check = await run(CHROOT, ['/', 'true']).catch((e: Error) => ({ status: -1, stderr: e.message }));
-  return check.status === 0 ? undefined : `chroot is not permitted here: ${check.stderr.trim() || `exit ${check.status}`}`;
+  if (!CHROOT_FOUND) return 'no chroot command on PATH, /usr/sbin or /sbin';
+  const check = await run(CHROOT_FOUND, ['/', 'true']);
+  if (check.status === 0) return undefined;
+  const why = `chroot / true failed: ${check.stderr.trim() || `exit ${check.status}`}`;
+  assert.notEqual(process.getuid?.(), 0, `${why}, running as root`);
+  return `not root (uid ${process.getuid?.()}) and ${why}`;
 }
 
 for (const python of TEST_PYTHONS) {
   describe(`probe app, CPython ${python}`, { timeout: TIMEOUT }, () => {
     test('every module the toolchain promises works from the fused binary', async () => {
-      const toolchain = await testToolchain(python);
-      const probe = fuseApp(toolchain, PROBE, 'probe');
+      const probe = await buildApp(python, PROBE, ['--name', 'probe']);
       const result = await run(probe, ['--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: ca.caFile, PATH: '/usr/bin:/bin' } });
       assert.equal(result.status, 0, result.stderr);
       assertAllOk(JSON.parse(result.stdout), ALL);
     });
 
     test('without the 1 MiB thread stack the recursion check crashes: it tests what it claims', async () => {
-      const toolchain = await testToolchain(python);
-      const binary = readFileSync(fuseApp(toolchain, PROBE, 'probe'));
+      const binary = readFileSync(await buildApp(python, PROBE, ['--name', 'probe']));
       // Zero PT_GNU_STACK's size, as if linked without -z stack-size: musl then gives threads 128 KiB.
       const phoff = Number(binary.readBigUInt64LE(0x20));
       const [entrySize, count] = [binary.readUInt16LE(0x36), binary.readUInt16LE(0x38)];
@@ -77,8 +84,7 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('TLS fails without the test CA: the handshake really verifies', async () => {
-      const toolchain = await testToolchain(python);
-      const probe = fuseApp(toolchain, PROBE, 'probe');
+      const probe = await buildApp(python, PROBE, ['--name', 'probe']);
       const result = await run(probe, ['--tls-port', String(tls.port)], { env: {} });
       assert.match(JSON.parse(result.stdout).ssl, /CERTIFICATE_VERIFY_FAILED/);
     });
@@ -86,8 +92,7 @@ for (const python of TEST_PYTHONS) {
     test('the same probe runs in an empty chroot', async (t) => {
       const denied = await chrootPermitted();
       if (denied) return t.skip(denied);
-      const toolchain = await testToolchain(python);
-      const root = emptyRoot(fuseApp(toolchain, PROBE, 'probe'), 'ca.pem');
+      const root = emptyRoot(await buildApp(python, PROBE, ['--name', 'probe']), 'ca.pem');
       const result = await run(CHROOT, [root, '/probe', '--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: '/ca.pem' } });
       assert.equal(result.status, 0, result.stderr);
       const results = JSON.parse(result.stdout);
@@ -98,8 +103,7 @@ for (const python of TEST_PYTHONS) {
     test('with no SSL_CERT_FILE, a RHEL-style CA bundle is found', async (t) => {
       const denied = await chrootPermitted();
       if (denied) return t.skip(denied);
-      const toolchain = await testToolchain(python);
-      const root = emptyRoot(fuseApp(toolchain, PROBE, 'probe'), 'etc/pki/tls/certs/ca-bundle.crt');
+      const root = emptyRoot(await buildApp(python, PROBE, ['--name', 'probe']), 'etc/pki/tls/certs/ca-bundle.crt');
       const result = await run(CHROOT, [root, '/probe', '--tls-port', String(tls.port), '--skip', 'multiprocessing'], { env: {} });
       assert.equal(JSON.parse(result.stdout).ssl, 'ok', result.stderr);
     });

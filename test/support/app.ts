@@ -1,43 +1,31 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Toolchain } from '../../src/toolchain/toolchain.js';
+import { pybinBuild } from './cli.js';
+
+const built = new Map<string, Promise<string>>();
 
 /**
- * Fuse an app the simplest way the launcher supports: a ZIP of the toolchain's
- * stdlib plus `appDir`, appended to the launcher. (pybin build does this
- * properly; the launcher tests need only the mechanism.) The ZIP is written by
- * the toolchain's own interpreter, which also exercises its interpreter mode.
+ * `pybin build APP_DIR ARGS` with the real CLI, as a user runs it; the binary's
+ * path. Builds are shared within a test file by their arguments.
  */
-export function fuseApp(toolchain: Toolchain, appDir: string, name = 'app'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pybin-app-'));
-  const zip = join(dir, `${name}.zip`);
-  const script = [
-    'import os, sys, zipfile',
-    'out, *roots = sys.argv[1:]',
-    'with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:',
-    '    for root in roots:',
-    '        for base, dirs, files in os.walk(root):',
-    '            for f in files:',
-    '                path = os.path.join(base, f)',
-    '                z.write(path, os.path.relpath(path, root))',
-  ].join('\n');
-  const python = join(toolchain.dir, 'bin', 'python3');
-  const result = spawnSync(python, ['-c', script, zip, join(toolchain.dir, toolchain.metadata.stdlib), appDir], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`zipping the app failed: ${result.stderr}`);
-  const binary = join(dir, name);
-  copyFileSync(join(toolchain.dir, toolchain.metadata.launcher), binary);
-  appendFileSync(binary, readFileSync(zip));
-  chmodSync(binary, 0o755);
-  return binary;
+export function buildApp(python: string, appDir: string, args: string[] = [], env?: NodeJS.ProcessEnv): Promise<string> {
+  const key = JSON.stringify([python, appDir, args, env ?? null]);
+  if (!built.has(key)) {
+    built.set(key, (async () => {
+      const out = mkdtempSync(join(tmpdir(), 'pybin-app-'));
+      const result = await pybinBuild(python, [appDir, '--out', out, ...args], env);
+      const binary = result.stdout.trim().split('\n').at(-1) ?? '';
+      if (result.status !== 0 || !existsSync(binary)) throw new Error(`pybin build ${appDir} failed:\n${result.stderr}`);
+      return binary;
+    })());
+  }
+  return built.get(key)!;
 }
 
-/** A one-file app: writes `__main__.py` with `source` and fuses it. */
-export function fuseScript(toolchain: Toolchain, source: string, name = 'app'): string {
+/** A one-file app: `source` as the `__main__.py` of an app dir, built with `pybin build`. */
+export function buildScript(python: string, source: string, name = 'app'): Promise<string> {
   const appDir = mkdtempSync(join(tmpdir(), 'pybin-src-'));
   writeFileSync(join(appDir, '__main__.py'), source);
-  return fuseApp(toolchain, appDir, name);
+  return buildApp(python, appDir, ['--name', name]);
 }

@@ -1,0 +1,33 @@
+import type { Target } from '../toolchain/targets.js';
+
+/** The wheel platform tags pip may install for a target, best first. */
+export interface WheelPolicy {
+  platforms: string[];
+  /**
+   * The target cannot load compiled modules (a static interpreter has no
+   * dlopen): a platform wheel is only a carrier for its pure-Python parts, so
+   * a pure wheel of the same version is preferred to it.
+   */
+  pureFirst: boolean;
+}
+
+/** musl 1.2 (Debian's musl-tools, Alpine 3.13+) runs musllinux_1_0 to _1_2 wheels. */
+const MUSLLINUX_MINORS = [2, 1, 0];
+/** manylinux_2_5 up to a glibc newer than any wheel on PyPI today. */
+const MANYLINUX_GLIBC_MINORS = Array.from({ length: 60 - 5 + 1 }, (_, i) => 60 - i);
+
+/**
+ * For the static musl targets every Linux wheel of the architecture is
+ * acceptable: their compiled modules are dropped at build time, and the
+ * distribution goes in only if it works without them (see native.ts).
+ */
+export function wheelPolicy(target: Target): WheelPolicy {
+  const { arch } = target;
+  const musllinux = MUSLLINUX_MINORS.map((minor) => `musllinux_1_${minor}_${arch}`);
+  const manylinux = [
+    ...MANYLINUX_GLIBC_MINORS.map((minor) => `manylinux_2_${minor}_${arch}`),
+    `manylinux2014_${arch}`,
+    ...(arch === 'x86_64' ? ['manylinux2010_x86_64', 'manylinux1_x86_64'] : []),
+  ];
+  return { platforms: [...musllinux, `linux_${arch}`, ...manylinux], pureFirst: target.libc === 'musl' };
+}
