@@ -8,7 +8,7 @@ import { parseCompression, parseInterpreterMode, parseManifestUrl } from './opti
 import { runPipeline } from './pipeline.js';
 import { packToolchain } from './toolchain/pack.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
-import { supportedVersions } from './toolchain/versions.js';
+import { defaultPython, selectPython, supportedVersions, untestedWarning } from './toolchain/versions.js';
 
 const USAGE = `Usage: pybin <command> [options]
 
@@ -25,7 +25,8 @@ pybin build [APP_DIR] [options]
   --name N                Binary name (written as N-<os>-<arch>). Default: the project's
                           name, else APP_DIR's name.
   --python V              CPython version (see below). Default: APP_DIR/.python-version,
-                          else the newest final pinned release.
+                          else the newest tested release satisfying requires-python
+                          (an untested one only if no tested one does), else ${defaultPython().version}.
   --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
   --requirements FILE     Also install these requirements (default: APP_DIR/requirements.txt
                           if present). pip's own configuration and PIP_* variables apply,
@@ -44,8 +45,11 @@ pybin build [APP_DIR] [options]
 
 pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N] [--pack DIR --url-base URL]
   --python VERSION   CPython to build: 3.13 (its pinned release) or an exact pin
-                     like 3.13.5. Default: the newest final pinned release.
+                     like 3.13.5. Default: ${defaultPython().version}, the newest final release
+                     pybin's own tests build.
                      Supported: ${supportedVersions()}
+                     Untested: pinned from upstream's published hashes but not built
+                     by pybin's test suite; they work when asked for, with a warning.
   --sources FILE     JSON mapping components ("cpython-3.13.5", "openssl-3.5.7", ...)
                      to { "url" | "path", "sha256" }, for mirrors and offline runners
                      (scripts/offline-sources.sh DIR writes DIR/sources.json).
@@ -81,6 +85,8 @@ async function toolchainCommand(args: string[]): Promise<void> {
   const jobs = parseJobs(values.jobs);
   const started = Date.now();
   const progress = createProgress();
+  const untested = untestedWarning(selectPython(values.python));
+  if (untested) progress.warn(untested);
   const toolchain = await ensureToolchain({
     python: values.python,
     sourcesFile: values.sources,

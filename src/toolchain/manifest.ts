@@ -79,17 +79,6 @@ export function findManifestEntry(entries: readonly ManifestEntry[], wanted: Too
   return entries.find((e) => sameIdentity(e, wanted));
 }
 
-/** `existing` with `added` in place of any entry for the same python and target, sorted. */
-export function mergeManifest(existing: readonly ManifestEntry[], added: readonly ManifestEntry[]): Manifest {
-  const slot = (e: ManifestEntry) => `${e.python}\0${e.target}`;
-  const merged = new Map(existing.map((e) => [slot(e), e]));
-  for (const e of added) merged.set(slot(e), e);
-  const toolchains = [...merged.values()].sort(
-    (a, b) => compareNames(versionOrder(a.python), versionOrder(b.python)) || compareNames(a.target, b.target),
-  );
-  return { schema: MANIFEST_SCHEMA, toolchains };
-}
-
 // ---- fetching ----
 
 /** The manifest at an http(s) URL, a file URL or a path. */
@@ -238,11 +227,6 @@ function isDownloadUrl(value: string): boolean {
 /** Code-unit order: the same on every machine, unlike locale order. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** 3.9.1 before 3.13.0: numbers padded so that text order is number order. */
-function versionOrder(version: string): string {
-  return version.replace(/\d+/g, (n) => n.padStart(10, '0'));
 }
 
 function shown(value: unknown): string {

@@ -155,9 +155,12 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
     url: 'https://github.com/facebook/zstd/releases/download/v1.5.7/zstd-1.5.7.tar.gz',
     sha256: 'eb33e51f49a15e023950cd7825ca74a4a2b43db8354825ac24fc1b7ee09e6fa3',
     licenseFiles: ['LICENSE'],
+    // zstd's Makefile builds libzstd.a single-threaded unless told otherwise;
+    // CPython's _zstd then cannot use compression.zstd's nb_workers (every
+    // other CPython build links a multithreaded libzstd). MT=1: the .pc says so too.
     steps: [
-      ['make', '-C', 'lib', '-j{jobs}', 'libzstd.a', 'CFLAGS={cflags}'],
-      ['make', '-C', 'lib', 'install-static', 'install-includes', 'install-pc', 'PREFIX={prefix}'],
+      ['make', '-C', 'lib', '-j{jobs}', 'libzstd.a', 'CFLAGS={cflags} -DZSTD_MULTITHREAD'],
+      ['make', '-C', 'lib', 'install-static', 'install-includes', 'install-pc', 'PREFIX={prefix}', 'MT=1'],
     ],
   },
 };
@@ -187,6 +190,14 @@ export interface PythonRecipe extends SourcePin {
   stdlibSetup: 'native' | 'setup-local';
   /** Module lines appended to Modules/Setup.local, for modules configure leaves to setup.py. */
   extraSetupLines?: string[];
+  /**
+   * Whether this project's own test suite (`npm test`) builds and runs this
+   * version. Untested versions are pinned from upstream's published hashes
+   * and built only by the GitHub workflows; pybin never picks one by default
+   * and warns when one is used. Not part of the recipe hash: it says what we
+   * know about a build, not what goes into it.
+   */
+  tested: boolean;
 }
 
 const BASE_LIBRARIES: LibraryRecipe['name'][] = ['zlib', 'bzip2', 'xz', 'libffi', 'openssl', 'sqlite'];
@@ -200,6 +211,9 @@ const BASE_MODULES = [
 
 const PY311_MODULES = BASE_MODULES.map((m) => (m === '_sha2' ? '_sha256' : m));
 
+/** 3.14+: _zstd (PEP 784, needs libzstd >= 1.4.5) and _hmac (HACL* HMAC, always built). */
+const PY314_MODULES = [...BASE_MODULES, '_zstd', '_hmac'];
+
 export const PYTHONS: readonly PythonRecipe[] = [
   {
     version: '3.11.2',
@@ -211,6 +225,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     requiredModules: [...PY311_MODULES, '_sha512'],
     allocator: 'pymalloc',
     stdlibSetup: 'setup-local',
+    tested: true,
     // No `=` in these lines: makesetup takes any line with one for a Make variable.
     extraSetupLines: [
       '_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c ' +
@@ -226,6 +241,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     requiredModules: BASE_MODULES,
     allocator: 'pymalloc',
     stdlibSetup: 'native',
+    tested: false,
   },
   {
     version: '3.13.5',
@@ -236,6 +252,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     requiredModules: BASE_MODULES,
     allocator: 'mimalloc',
     stdlibSetup: 'native',
+    tested: true,
   },
   {
     version: '3.14.8',
@@ -243,9 +260,10 @@ export const PYTHONS: readonly PythonRecipe[] = [
     sha256: 'c2215904f02b175596dc49351585104f4bc20341e1c47378b26a2c274360ce73',
     libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
     configureArgs: ['--with-system-libmpdec'],
-    requiredModules: [...BASE_MODULES, '_zstd'],
+    requiredModules: PY314_MODULES,
     allocator: 'mimalloc',
     stdlibSetup: 'native',
+    tested: false,
   },
   {
     version: '3.15.0rc2',
@@ -253,9 +271,10 @@ export const PYTHONS: readonly PythonRecipe[] = [
     sha256: '8d93af5eaaaea5adfd41bd786a7ba3f03f2ad1ab57c6a65e0b963deab91d5ad7',
     libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
     configureArgs: ['--with-system-libmpdec'],
-    requiredModules: [...BASE_MODULES, '_zstd'],
+    requiredModules: PY314_MODULES,
     allocator: 'mimalloc',
     stdlibSetup: 'native',
+    tested: false,
   },
 ];
 

@@ -6,6 +6,7 @@ import { PybinError, errorMessage } from '../errors.js';
 import { resolveCacheDir } from './cache.js';
 import { downloadToolchain, fetchManifest, findManifestEntry } from './manifest.js';
 import { ensureToolchain, planToolchain, readToolchainMetadata, type Toolchain, type ToolchainPlan, type ToolchainRequest } from './toolchain.js';
+import { untestedWarning } from './versions.js';
 
 export const INTERPRETER_MODES = ['auto', 'fetch', 'build'] as const;
 export type InterpreterMode = (typeof INTERPRETER_MODES)[number];
@@ -37,6 +38,8 @@ export interface ResolvedInterpreter {
 export async function resolveInterpreter(request: ResolveRequest): Promise<ResolvedInterpreter> {
   const plan = planToolchain(request);
   const { progress } = request;
+  const untested = untestedWarning(plan.recipe);
+  if (untested) progress.warn(untested);
   const slot = request.toolCacheDir ? toolCacheSlot(plan) : undefined;
 
   if (slot) {

@@ -3,22 +3,43 @@ import { PYTHONS, type PythonRecipe } from './recipes.js';
 
 const PRERELEASE = /(a|b|rc)\d+$/;
 
+const isFinal = (p: PythonRecipe) => !PRERELEASE.test(p.version);
+
+/** `3.11 (3.11.2), 3.12 (3.12.15, untested), ...`: every pin, marking those our tests do not build. */
 export function supportedVersions(pythons: readonly PythonRecipe[] = PYTHONS): string {
-  return pythons.map((p) => `${p.version.split('.').slice(0, 2).join('.')} (${p.version})`).join(', ');
+  return pythons
+    .map((p) => `${p.version.split('.').slice(0, 2).join('.')} (${p.version}${p.tested ? '' : ', untested'})`)
+    .join(', ');
+}
+
+/** The CPython used when nothing asks for one: the newest final release our own tests build. */
+export function defaultPython(pythons: readonly PythonRecipe[] = PYTHONS): PythonRecipe {
+  const newest = pythons.filter((p) => isFinal(p) && p.tested).at(-1);
+  if (!newest) throw new Error('no tested final CPython release is pinned');
+  return newest;
+}
+
+/**
+ * What to tell a user who gets an untested version (asked for, or the only
+ * one that satisfies requires-python); undefined for a tested one.
+ */
+export function untestedWarning(recipe: PythonRecipe, pythons: readonly PythonRecipe[] = PYTHONS): string | undefined {
+  if (recipe.tested) return undefined;
+  const tested = pythons.filter((p) => p.tested).map((p) => p.version).join(', ');
+  return (
+    `CPython ${recipe.version} is untested: it is pinned from upstream's published hashes, but pybin's own test suite ` +
+    `builds only ${tested}, so its build may fail or lack a module`
+  );
 }
 
 /**
  * Pick the pinned CPython for a request: `3.13` means its pinned patch
- * release, `3.13.5` must be exactly pinned, nothing means the newest final one.
+ * release, `3.13.5` must be exactly pinned, nothing means the newest tested
+ * final one (see defaultPython). Untested versions are picked when asked for.
  */
 export function selectPython(requested: string | undefined, pythons: readonly PythonRecipe[] = PYTHONS): PythonRecipe {
   const wanted = requested?.trim();
-  if (!wanted) {
-    const finals = pythons.filter((p) => !PRERELEASE.test(p.version));
-    const newest = finals[finals.length - 1];
-    if (!newest) throw new Error('no final CPython release is pinned');
-    return newest;
-  }
+  if (!wanted) return defaultPython(pythons);
   if (!/^3\.\d+(\.\d+((a|b|rc)\d+)?)?$/.test(wanted)) {
     throw new PybinError(
       `python version "${wanted}" is not a CPython version like 3.13 or 3.13.5; supported: ${supportedVersions(pythons)}`,
@@ -35,8 +56,9 @@ export function selectPython(requested: string | undefined, pythons: readonly Py
 
 /**
  * The CPython to ask for: an explicit request, else `.python-version`, else
- * the newest pinned final release that satisfies `requires-python`, else
- * undefined (the newest pinned final release).
+ * the newest pinned final release that satisfies `requires-python`, a tested
+ * one if any does (else an untested one, which the build warns about), else
+ * undefined (the default, see defaultPython).
  */
 export function choosePython(
   requested: string | undefined,
@@ -47,9 +69,8 @@ export function choosePython(
   if (requested?.trim()) return requested.trim();
   if (versionFile?.trim()) return versionFile.trim();
   if (!requiresPython?.trim()) return undefined;
-  const finals = pythons.filter((p) => !PRERELEASE.test(p.version));
-  const fitting = finals.filter((p) => satisfiesRequiresPython(p.version, requiresPython));
-  const newest = fitting[fitting.length - 1];
+  const fitting = pythons.filter((p) => isFinal(p) && satisfiesRequiresPython(p.version, requiresPython));
+  const newest = fitting.filter((p) => p.tested).at(-1) ?? fitting.at(-1);
   if (!newest) {
     throw new PybinError(
       `requires-python "${requiresPython}" in pyproject.toml matches no supported CPython; supported: ${supportedVersions(pythons)}`,

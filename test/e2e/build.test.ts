@@ -29,11 +29,21 @@ async function build(python: string, args: string[], env?: NodeJS.ProcessEnv): P
   return binary;
 }
 
-/** Run a binary inside an empty root (only the binary and an empty /tmp), or say why not. */
+/**
+ * Run a binary inside an empty root (only the binary and an empty /tmp), or say
+ * why not: with no chroot command, or not as root where chroot is refused. As
+ * root, a chroot that fails fails the test: it is never skipped there.
+ */
 async function inChroot(t: TestContext, binary: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const check = CHROOT ? await run(CHROOT, ['/', 'true']) : undefined;
-  if (!check || check.status !== 0) {
-    t.diagnostic(`chroot run skipped: ${check ? `chroot is not permitted here (${check.stderr.trim() || `exit ${check.status}`})` : 'no chroot command'}`);
+  if (!CHROOT) {
+    t.diagnostic('chroot run skipped: no chroot command on PATH, /usr/sbin or /sbin');
+    return undefined;
+  }
+  const check = await run(CHROOT, ['/', 'true']);
+  if (check.status !== 0) {
+    const why = `chroot / true failed: ${check.stderr.trim() || `exit ${check.status}`}`;
+    assert.notEqual(process.getuid?.(), 0, `${why}, running as root`);
+    t.diagnostic(`chroot run skipped: not root (uid ${process.getuid?.()}) and ${why}`);
     return undefined;
   }
   const root = tmp('chroot');

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { createProgress } from '../../src/progress.js';
+import { minorVersion } from '../../src/toolchain/cpython.js';
+import { PYTHONS } from '../../src/toolchain/recipes.js';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain.js';
 
 /**
@@ -19,5 +21,11 @@ export function testToolchain(python: string): Promise<Toolchain> {
   return ensureToolchain({ python, sourcesFile: testSourcesFile(), progress: createProgress() });
 }
 
-/** The Python versions whose sources can be had on this machine kind. */
-export const TEST_PYTHONS = (process.env.PYBIN_TEST_PYTHONS ?? '3.13,3.11').split(',');
+/**
+ * The Python versions the suite builds: $PYBIN_TEST_PYTHONS, else the recipes
+ * marked `tested` (those whose sources can be had on this machine kind), newest first.
+ */
+export const TEST_PYTHONS = (
+  process.env.PYBIN_TEST_PYTHONS ??
+  PYTHONS.filter((p) => p.tested).map((p) => minorVersion(p.version)).reverse().join(',')
+).split(',');
