@@ -1,27 +1,20 @@
-import { appendFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { BuildContext, Scratch } from './context.js';
 import { buildEnv } from './context.js';
 import { capture, runLogged } from './exec.js';
 import type { BuiltLibrary } from './library.js';
-import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PATCHES, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+import { satisfiesRequiresPython } from './versions.js';
 
 export function minorVersion(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
 
-/** patches/<major.minor>/*.patch, in name order. */
+/** The patch files for a CPython version, in the order the recipes list them. */
 export function patchFiles(version: string): string[] {
-  const dir = join(packageRoot(), 'patches', minorVersion(version));
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.patch'))
-      .sort()
-      .map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
+  return CPYTHON_PATCHES.filter((p) => satisfiesRequiresPython(version, p.versions)).map((p) => join(packageRoot(), 'patches', p.file));
 }
 
 /** The build environment of CPython: static linking, and only our libraries visible. */

@@ -1,16 +1,8 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PybinError, errorMessage } from '../errors.js';
-import type { Progress } from '../progress.js';
-import { buildOnce } from './cache.js';
-import { capture } from './exec.js';
-import { sha256File } from './hash.js';
-import { DEFAULT_RETRY, describe, get, isHttpUrl, withRetries, type RetryPolicy } from './http.js';
-import { METADATA_FILE, type ToolchainMetadata } from './toolchain.js';
+import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
+import { CPYTHON_VERSION } from './versions.js';
 
 /** One prebuilt toolchain: what it is (python, target, recipeHash) and where its tar.gz is. */
 export interface ManifestEntry {
@@ -30,12 +22,11 @@ export interface Manifest {
 export type ToolchainIdentity = Pick<ToolchainMetadata, 'python' | 'target' | 'recipeHash'>;
 
 const MANIFEST_SCHEMA = 1;
-const INPUT = 'manifest-url';
+/** The input (and CLI flag) that names a manifest: every error about one points at it. */
+export const INPUT = 'manifest-url';
 const HEX64 = /^[0-9a-f]{64}$/i;
-const PYTHON_VERSION = /^3\.\d+\.\d+((a|b|rc)\d+)?$/;
 const TARGET = /^[A-Za-z0-9_.-]+$/;
 
-// ---- the manifest: pure parts ----
 
 /** Validate a manifest's JSON; `source` (its URL or path) names it in errors. */
 export function parseManifest(json: unknown, source: string): ManifestEntry[] {
@@ -54,7 +45,7 @@ export function parseManifest(json: unknown, source: string): ManifestEntry[] {
       return value;
     };
     const entry: ManifestEntry = {
-      python: field('python', (v) => PYTHON_VERSION.test(v), 'a CPython version like "3.13.5"'),
+      python: field('python', (v) => CPYTHON_VERSION.test(v), 'a CPython version like "3.13.5"'),
       target: field('target', (v) => TARGET.test(v), 'a target triple like "x86_64-linux-musl"'),
       recipeHash: field('recipeHash', (v) => HEX64.test(v), '64 hex digits').toLowerCase(),
       url: field('url', isDownloadUrl, 'an absolute http(s) or file URL'),
@@ -79,115 +70,6 @@ export function findManifestEntry(entries: readonly ManifestEntry[], wanted: Too
   return entries.find((e) => sameIdentity(e, wanted));
 }
 
-// ---- fetching ----
-
-/** The manifest at an http(s) URL, a file URL or a path. */
-export async function fetchManifest(url: string, progress: Progress, retry: RetryPolicy = DEFAULT_RETRY): Promise<ManifestEntry[]> {
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(url) && !isHttpUrl(url) && !url.startsWith('file:')) {
-    throw new PybinError(`toolchain manifest ${url}: only http(s) URLs, file URLs and paths are supported`, INPUT);
-  }
-  let text: string;
-  try {
-    if (isHttpUrl(url)) {
-      const chunks: Buffer[] = [];
-      const collect = () =>
-        new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            chunks.push(chunk);
-            done();
-          },
-        });
-      await withRetries(`toolchain manifest ${url}`, retry, progress, () => {
-        chunks.length = 0;
-        return get(url, retry.stallTimeoutMs, collect);
-      });
-      text = Buffer.concat(chunks).toString('utf8');
-    } else {
-      text = await readFile(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
-    }
-  } catch (error) {
-    throw new PybinError(`cannot fetch the toolchain manifest ${url}: ${describe(error)}. Check the manifest-url input.`, INPUT);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new PybinError(`toolchain manifest ${url} is not valid JSON (${errorMessage(error)})`, INPUT);
-  }
-  return parseManifest(json, url);
-}
-
-/**
- * Download, verify and unpack a prebuilt toolchain at `finalDir`. The
- * checksum is checked before anything is unpacked, and the unpacked
- * toolchain must say it is the one the entry promised; only then is it
- * renamed into place, so a failure leaves nothing at `finalDir`.
- */
-export async function downloadToolchain(
-  entry: ManifestEntry,
-  finalDir: string,
-  progress: Progress,
-  retry: RetryPolicy = DEFAULT_RETRY,
-): Promise<void> {
-  const file = basename(new URL(entry.url).pathname) || 'toolchain.tar.gz';
-  await buildOnce(finalDir, async (workDir) => {
-    const archive = `${workDir}.tar.gz`;
-    try {
-      await progress.stage(`download toolchain ${file}`, () => download(entry.url, archive, file, retry, progress));
-      await verifyArchive(entry, archive);
-      await unpackArchive(entry, archive, workDir);
-      checkIdentity(entry, workDir);
-    } finally {
-      rmSync(archive, { force: true });
-    }
-  });
-}
-
-async function download(url: string, dest: string, file: string, retry: RetryPolicy, progress: Progress): Promise<void> {
-  try {
-    if (isHttpUrl(url)) {
-      await withRetries(`download ${file}`, retry, progress, () => get(url, retry.stallTimeoutMs, () => createWriteStream(dest)));
-    } else {
-      await pipeline(createReadStream(fileURLToPath(url)), createWriteStream(dest));
-    }
-  } catch (error) {
-    throw new PybinError(`cannot download toolchain ${file} from ${url}: ${describe(error)}`, INPUT);
-  }
-}
-
-async function verifyArchive(entry: ManifestEntry, archive: string): Promise<void> {
-  const actual = await sha256File(archive);
-  if (actual === entry.sha256) return;
-  const size = statSync(archive).size;
-  const sizes = entry.size !== undefined && entry.size !== size ? ` (got ${size} bytes, the manifest says ${entry.size})` : '';
-  throw new PybinError(
-    `checksum mismatch for toolchain ${entry.url}: expected sha256 ${entry.sha256}, got ${actual}${sizes}. ` +
-      'The file was not unpacked.',
-    INPUT,
-  );
-}
-
-async function unpackArchive(entry: ManifestEntry, archive: string, into: string): Promise<void> {
-  mkdirSync(into, { recursive: true });
-  try {
-    // -p: the archive's 0755/0644 modes as they are, whatever the umask.
-    await capture(['tar', '--no-same-owner', '-xzpf', archive, '-C', into]);
-  } catch (error) {
-    throw new PybinError(`cannot unpack toolchain ${entry.url}: ${errorMessage(error)}`, INPUT);
-  }
-}
-
-function checkIdentity(entry: ManifestEntry, dir: string): void {
-  const actual = readIdentity(dir, `toolchain ${entry.url}`);
-  if (sameIdentity(actual, entry)) return;
-  throw new PybinError(
-    `toolchain ${entry.url} is ${describeIdentity(actual)}, but its manifest entry promises ${describeIdentity(entry)}; not using it`,
-    INPUT,
-  );
-}
-
-// ---- small helpers ----
-
 export function readIdentity(dir: string, what: string): ToolchainIdentity {
   const file = join(dir, METADATA_FILE);
   if (!existsSync(file)) throw new PybinError(`${what} has no ${METADATA_FILE} at its root`, INPUT);
@@ -204,11 +86,11 @@ export function readIdentity(dir: string, what: string): ToolchainIdentity {
   return { python: m.python, target: m.target, recipeHash: m.recipeHash };
 }
 
-function sameIdentity(a: ToolchainIdentity, b: ToolchainIdentity): boolean {
+export function sameIdentity(a: ToolchainIdentity, b: ToolchainIdentity): boolean {
   return a.python === b.python && a.target === b.target && a.recipeHash === b.recipeHash;
 }
 
-function describeIdentity(t: ToolchainIdentity): string {
+export function describeIdentity(t: ToolchainIdentity): string {
   return `CPython ${t.python} for ${t.target} from recipe ${t.recipeHash}`;
 }
 

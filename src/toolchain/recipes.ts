@@ -104,7 +104,7 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
         '--prefix={prefix}',
         '--libdir=lib',
         // Compiled-in default: /etc/ssl/cert.pem and /etc/ssl/certs (Debian,
-        // Alpine). Other distributions' bundles are found by patches/*/ssl-*.
+        // Alpine). Other distributions' bundles are found by patches/ssl-distribution-ca-bundles.patch.
         '--openssldir=/etc/ssl',
         'no-shared',
         'no-module',
@@ -307,6 +307,22 @@ export const CPYTHON_CONFIGURE_ARGS = [
  * adds the host's /usr/include/<multiarch> and /usr/local/include.
  */
 export const CPYTHON_MAKE_TARGETS = ['python', 'pybuilddir.txt'];
+
+/**
+ * Changes to CPython's sources, one file each under patches/ (its header says
+ * why it exists), applied in this order to the versions its PEP 440
+ * specifier matches. Hunk offsets may differ between versions; `patch` finds
+ * them, so one text serves every version it fits.
+ */
+export interface PatchRecipe {
+  file: string;
+  versions: string;
+}
+
+export const CPYTHON_PATCHES: readonly PatchRecipe[] = [
+  { file: 'ctypes-static-pythonapi.patch', versions: '>=3.11' },
+  { file: 'ssl-distribution-ca-bundles.patch', versions: '>=3.11' },
+];
 
 /** License texts inside CPython's tree, shipped beside CPython's own. */
 export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {

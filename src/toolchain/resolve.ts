@@ -4,9 +4,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PybinError, errorMessage } from '../errors.js';
 import { resolveCacheDir } from './cache.js';
-import { downloadToolchain, fetchManifest, findManifestEntry } from './manifest.js';
-import { ensureToolchain, planToolchain, readToolchainMetadata, type Toolchain, type ToolchainPlan, type ToolchainRequest } from './toolchain.js';
+import { downloadToolchain, fetchManifest } from './fetch-toolchain.js';
+import { findManifestEntry } from './manifest.js';
+import { readToolchainMetadata } from './metadata.js';
+import { planToolchain, type ToolchainPlan } from './plan.js';
+import { ensureToolchain, type Toolchain, type ToolchainRequest } from './toolchain.js';
 import { untestedWarning } from './versions.js';
+import { PRERELEASE } from './versions.js';
 
 export const INTERPRETER_MODES = ['auto', 'fetch', 'build'] as const;
 export type InterpreterMode = (typeof INTERPRETER_MODES)[number];
@@ -78,7 +82,7 @@ interface ToolCacheSlot {
 function toolCacheSlot(plan: ToolchainPlan): ToolCacheSlot {
   const tool = `pybin-cpython-${plan.recipeHash.slice(0, 16)}`;
   // The tool cache wants semver: 3.15.0rc2 becomes 3.15.0-rc.2.
-  const version = plan.recipe.version.replace(/(a|b|rc)(\d+)$/, '-$1.$2');
+  const version = plan.recipe.version.replace(PRERELEASE, '-$1.$2');
   const arch = plan.target.arch;
   return { tool, version, arch, path: (root) => join(root, tool, version, arch) };
 }

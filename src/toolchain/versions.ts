@@ -1,7 +1,10 @@
 import { PybinError } from '../errors.js';
 import { PYTHONS, type PythonRecipe } from './recipes.js';
 
-const PRERELEASE = /(a|b|rc)\d+$/;
+/** A pre-release suffix of a CPython version: 3.15.0rc2. */
+export const PRERELEASE = /(a|b|rc)(\d+)$/;
+/** A pinned CPython version: 3.13.5, 3.15.0rc2. */
+export const CPYTHON_VERSION = /^3\.\d+\.\d+((a|b|rc)\d+)?$/;
 
 const isFinal = (p: PythonRecipe) => !PRERELEASE.test(p.version);
 
@@ -40,7 +43,7 @@ export function untestedWarning(recipe: PythonRecipe, pythons: readonly PythonRe
 export function selectPython(requested: string | undefined, pythons: readonly PythonRecipe[] = PYTHONS): PythonRecipe {
   const wanted = requested?.trim();
   if (!wanted) return defaultPython(pythons);
-  if (!/^3\.\d+(\.\d+((a|b|rc)\d+)?)?$/.test(wanted)) {
+  if (!/^3\.\d+$/.test(wanted) && !CPYTHON_VERSION.test(wanted)) {
     throw new PybinError(
       `python version "${wanted}" is not a CPython version like 3.13 or 3.13.5; supported: ${supportedVersions(pythons)}`,
       'python-version',
@@ -113,10 +116,14 @@ export function satisfiesRequiresPython(version: string, specifiers: string): bo
     });
 }
 
-/** Compare dotted release numbers, padding the shorter with zeros (3.13 == 3.13.0). */
+/**
+ * Compare dotted release numbers, padding the shorter with zeros (3.13 ==
+ * 3.13.0). A pre-release compares as its release: specifiers here choose
+ * among pinned versions, where 3.15.0rc2 stands for 3.15.
+ */
 function compareReleases(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
+  const x = a.replace(PRERELEASE, '').split('.').map(Number);
+  const y = b.replace(PRERELEASE, '').split('.').map(Number);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
     if (d !== 0) return Math.sign(d);

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LIBRARIES, PYTHONS } from '../../src/toolchain/recipes.js';
-import { METADATA_FILE } from '../../src/toolchain/toolchain.js';
+import { METADATA_FILE } from '../../src/toolchain/metadata.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
 
 const BUILD_TIMEOUT = 30 * 60_000;

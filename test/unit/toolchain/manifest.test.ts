@@ -6,14 +6,8 @@ import { after, before, test } from 'node:test';
 import { PybinError } from '../../../src/errors.js';
 import type { Progress } from '../../../src/progress.js';
 import type { RetryPolicy } from '../../../src/toolchain/http.js';
-import {
-  downloadToolchain,
-  fetchManifest,
-  findManifestEntry,
-  parseManifest,
-  type Manifest,
-  type ManifestEntry,
-} from '../../../src/toolchain/manifest.js';
+import { downloadToolchain, fetchManifest } from '../../../src/toolchain/fetch-toolchain.js';
+import { findManifestEntry, parseManifest, type Manifest, type ManifestEntry } from '../../../src/toolchain/manifest.js';
 import { packToolchain } from '../../../src/toolchain/pack.js';
 import { startManifestServer, unreachableUrl, type ManifestServer } from '../../support/manifest-server.js';
 import { EXPECTED, FILE_NAME, identity, makeToolchain } from '../../support/mini-toolchain.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../../src/paths.js';
 import { PYTHONS, type PythonRecipe } from '../../../src/toolchain/recipes.js';
-import { planToolchain } from '../../../src/toolchain/toolchain.js';
+import { planToolchain } from '../../../src/toolchain/plan.js';
 import {
   choosePython,
   defaultPython,
@@ -94,7 +94,7 @@ test('unsupported and malformed versions list what is supported', () => {
   assert.throws(() => selectPython('2.7'), /not a CPython version/);
 });
 
-test('every pinned version has a patch directory and every patch says why it exists', async () => {
+test('every pinned version gets the patches, each applied by version range and saying why it exists', async () => {
   const { patchFiles } = await import('../../../src/toolchain/cpython.js');
   const { readFileSync } = await import('node:fs');
   for (const python of PYTHONS) {

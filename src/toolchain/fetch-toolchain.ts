@@ -1,0 +1,121 @@
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { PybinError, errorMessage } from '../errors.js';
+import type { Progress } from '../progress.js';
+import { buildOnce } from './cache.js';
+import { capture } from './exec.js';
+import { sha256File } from './hash.js';
+import { DEFAULT_RETRY, describe, get, isHttpUrl, withRetries, type RetryPolicy } from './http.js';
+import { describeIdentity, INPUT, parseManifest, readIdentity, sameIdentity, type ManifestEntry } from './manifest.js';
+
+/** Prebuilt toolchains over the wire: the manifest and the archives it lists (the format is manifest.ts). */
+
+/** The manifest at an http(s) URL, a file URL or a path. */
+export async function fetchManifest(url: string, progress: Progress, retry: RetryPolicy = DEFAULT_RETRY): Promise<ManifestEntry[]> {
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(url) && !isHttpUrl(url) && !url.startsWith('file:')) {
+    throw new PybinError(`toolchain manifest ${url}: only http(s) URLs, file URLs and paths are supported`, INPUT);
+  }
+  let text: string;
+  try {
+    if (isHttpUrl(url)) {
+      const chunks: Buffer[] = [];
+      const collect = () =>
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            chunks.push(chunk);
+            done();
+          },
+        });
+      await withRetries(`toolchain manifest ${url}`, retry, progress, () => {
+        chunks.length = 0;
+        return get(url, retry.stallTimeoutMs, collect);
+      });
+      text = Buffer.concat(chunks).toString('utf8');
+    } else {
+      text = await readFile(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+    }
+  } catch (error) {
+    throw new PybinError(`cannot fetch the toolchain manifest ${url}: ${describe(error)}. Check the manifest-url input.`, INPUT);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PybinError(`toolchain manifest ${url} is not valid JSON (${errorMessage(error)})`, INPUT);
+  }
+  return parseManifest(json, url);
+}
+
+/**
+ * Download, verify and unpack a prebuilt toolchain at `finalDir`. The
+ * checksum is checked before anything is unpacked, and the unpacked
+ * toolchain must say it is the one the entry promised; only then is it
+ * renamed into place, so a failure leaves nothing at `finalDir`.
+ */
+export async function downloadToolchain(
+  entry: ManifestEntry,
+  finalDir: string,
+  progress: Progress,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<void> {
+  const file = basename(new URL(entry.url).pathname) || 'toolchain.tar.gz';
+  await buildOnce(finalDir, async (workDir) => {
+    const archive = `${workDir}.tar.gz`;
+    try {
+      await progress.stage(`download toolchain ${file}`, () => download(entry.url, archive, file, retry, progress));
+      await verifyArchive(entry, archive);
+      await unpackArchive(entry, archive, workDir);
+      checkIdentity(entry, workDir);
+    } finally {
+      rmSync(archive, { force: true });
+    }
+  });
+}
+
+async function download(url: string, dest: string, file: string, retry: RetryPolicy, progress: Progress): Promise<void> {
+  try {
+    if (isHttpUrl(url)) {
+      await withRetries(`download ${file}`, retry, progress, () => get(url, retry.stallTimeoutMs, () => createWriteStream(dest)));
+    } else {
+      await pipeline(createReadStream(fileURLToPath(url)), createWriteStream(dest));
+    }
+  } catch (error) {
+    throw new PybinError(`cannot download toolchain ${file} from ${url}: ${describe(error)}`, INPUT);
+  }
+}
+
+async function verifyArchive(entry: ManifestEntry, archive: string): Promise<void> {
+  const actual = await sha256File(archive);
+  if (actual === entry.sha256) return;
+  const size = statSync(archive).size;
+  const sizes = entry.size !== undefined && entry.size !== size ? ` (got ${size} bytes, the manifest says ${entry.size})` : '';
+  throw new PybinError(
+    `checksum mismatch for toolchain ${entry.url}: expected sha256 ${entry.sha256}, got ${actual}${sizes}. ` +
+      'The file was not unpacked.',
+    INPUT,
+  );
+}
+
+async function unpackArchive(entry: ManifestEntry, archive: string, into: string): Promise<void> {
+  mkdirSync(into, { recursive: true });
+  try {
+    // -p: the archive's 0755/0644 modes as they are, whatever the umask.
+    await capture(['tar', '--no-same-owner', '-xzpf', archive, '-C', into]);
+  } catch (error) {
+    throw new PybinError(`cannot unpack toolchain ${entry.url}: ${errorMessage(error)}`, INPUT);
+  }
+}
+
+function checkIdentity(entry: ManifestEntry, dir: string): void {
+  const actual = readIdentity(dir, `toolchain ${entry.url}`);
+  if (sameIdentity(actual, entry)) return;
+  throw new PybinError(
+    `toolchain ${entry.url} is ${describeIdentity(actual)}, but its manifest entry promises ${describeIdentity(entry)}; not using it`,
+    INPUT,
+  );
+}
+

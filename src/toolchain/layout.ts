@@ -1,0 +1,150 @@
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PybinError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { BUILD_PATH_ALIAS, createScratch, type BuildContext, type Scratch } from './context.js';
+import { buildCPython, compileStdlib, cpythonEnv, cpythonLinkArgs, minorVersion } from './cpython.js';
+import { capture, runLogged } from './exec.js';
+import type { BuiltLibrary } from './library.js';
+import { CPYTHON_BUNDLED_LICENSES, type Allocator, type PythonRecipe } from './recipes.js';
+import { fetchSource, unpack, type ResolvedSource } from './sources.js';
+import { copySourcelessTree } from './stdlib.js';
+import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
+
+/**
+ * Laying out a toolchain directory: build CPython, link and strip the
+ * launcher, compile the stdlib, and add pip's wheel, the licences, the
+ * python3 wrapper and the metadata, checking the built-in modules.
+ */
+
+export function launcherSource(): string {
+  return join(packageRoot(), 'src', 'launcher', 'pybin-launcher.c');
+}
+
+/** Build CPython and lay out the toolchain directory in `out`. */
+export async function layOutToolchain(
+  ctx: BuildContext,
+  recipe: PythonRecipe,
+  source: ResolvedSource,
+  libraries: BuiltLibrary[],
+  keys: { recipeHash: string; buildKey: string },
+  out: string,
+): Promise<void> {
+  const archive = await fetchSource(source, ctx.cacheDir, ctx.progress);
+  const scratch = createScratch(ctx, source.id);
+  try {
+    const srcDir = await unpack(archive, join(scratch.dir, 'src'), join(scratch.logDir, 'unpack.log'));
+    await buildCPython(ctx, scratch, recipe, srcDir, libraries);
+    const env = cpythonEnv(ctx, scratch, libraries);
+    const minor = minorVersion(recipe.version);
+    const launcher = join(out, 'bin', 'pybin-launcher');
+    await ctx.progress.stage('link the launcher', () => linkLauncher(ctx, scratch, recipe, srcDir, env, launcher));
+    const stdlib = join(out, 'lib', `python${minor}`);
+    await ctx.progress.stage('compile the stdlib', async () => {
+      const buildLib = join(srcDir, readFileSync(join(srcDir, 'pybuilddir.txt'), 'utf8').trim());
+      scrubSysconfig(buildLib, [[scratch.dir, BUILD_PATH_ALIAS], [ctx.cacheDir, '/pybin-cache']]);
+      await compileStdlib(srcDir, buildLib, env, ctx.jobs, join(scratch.logDir, 'stdlib.log'));
+      copySourcelessTree(join(srcDir, 'Lib'), stdlib);
+      copySourcelessTree(buildLib, stdlib);
+    });
+    const pipWheel = copyPipWheel(srcDir, join(out, 'lib', 'wheels'));
+    collectLicenses(srcDir, libraries, join(out, 'licenses'));
+    writePythonWrapper(join(out, 'bin', 'python3'));
+    const builtinModules = await checkBuiltinModules(launcher, recipe);
+    const metadata: ToolchainMetadata = {
+      python: recipe.version,
+      target: ctx.target.triple,
+      ...keys,
+      allocator: recipe.allocator,
+      builtinModules,
+      components: [
+        { name: 'cpython', version: recipe.version, sha256: source.sha256, ...(source.url ? { url: source.url } : {}) },
+        ...libraries.map((l) => ({ name: l.name, version: l.version, sha256: l.sha256 })),
+      ],
+      launcher: 'bin/pybin-launcher',
+      stdlib: `lib/python${minor}`,
+      pipWheel: `lib/wheels/${pipWheel}`,
+    };
+    writeFileSync(join(out, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+  } finally {
+    rmSync(scratch.dir, { recursive: true, force: true });
+  }
+}
+
+const ALLOCATOR_MACRO: Record<Allocator, string | undefined> = {
+  pymalloc: undefined,
+  malloc: 'PYMEM_ALLOCATOR_MALLOC',
+  mimalloc: 'PYMEM_ALLOCATOR_MIMALLOC',
+};
+
+async function linkLauncher(
+  ctx: BuildContext,
+  scratch: Scratch,
+  recipe: PythonRecipe,
+  srcDir: string,
+  env: NodeJS.ProcessEnv,
+  launcher: string,
+): Promise<void> {
+  mkdirSync(join(launcher, '..'), { recursive: true });
+  const minor = minorVersion(recipe.version);
+  const allocator = ALLOCATOR_MACRO[recipe.allocator];
+  const logFile = join(scratch.logDir, 'launcher.log');
+  await runLogged(
+    [
+      scratch.cc, '-O2', `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`,
+      `-I${srcDir}/Include`, `-I${srcDir}`,
+      ...(allocator ? [`-DPYBIN_ALLOCATOR=${allocator}`] : []),
+      launcherSource(), join(srcDir, `libpython${minor}.a`),
+      ...(await cpythonLinkArgs(srcDir, env)),
+      ...ctx.target.ldflags, ...ctx.target.launcherLdflags,
+      '-o', launcher,
+    ],
+    { cwd: srcDir, env, logFile, label: 'link the launcher' },
+  );
+  await runLogged(['strip', launcher], { cwd: srcDir, env, logFile, label: 'strip the launcher' });
+}
+
+/** sysconfig's build-time data names our scratch and cache paths: replace them with fixed ones. */
+function scrubSysconfig(buildLib: string, replacements: [string, string][]): void {
+  for (const file of readdirSync(buildLib).filter((f) => f.startsWith('_sysconfig') && !f.endsWith('.pyc'))) {
+    let text = readFileSync(join(buildLib, file), 'utf8');
+    for (const [from, to] of replacements) text = text.split(from).join(to);
+    writeFileSync(join(buildLib, file), text);
+  }
+}
+
+function copyPipWheel(srcDir: string, into: string): string {
+  const bundled = join(srcDir, 'Lib', 'ensurepip', '_bundled');
+  const wheel = readdirSync(bundled).find((f) => /^pip-.*\.whl$/.test(f));
+  if (!wheel) throw new PybinError(`no pip wheel in ${bundled}`);
+  mkdirSync(into, { recursive: true });
+  copyFileSync(join(bundled, wheel), join(into, wheel));
+  return wheel;
+}
+
+function collectLicenses(srcDir: string, libraries: BuiltLibrary[], into: string): void {
+  mkdirSync(into, { recursive: true });
+  for (const [name, file] of Object.entries(CPYTHON_BUNDLED_LICENSES)) copyFileSync(join(srcDir, file), join(into, `${name}.txt`));
+  for (const library of libraries) {
+    const dir = join(library.prefix, 'licenses');
+    for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(into, file));
+  }
+}
+
+/** bin/python3: the launcher (with no app appended, a plain interpreter) under the name people type. */
+function writePythonWrapper(path: string): void {
+  writeFileSync(path, '#!/bin/sh\nexec "$(dirname "$0")/pybin-launcher" "$@"\n');
+  chmodSync(path, 0o755);
+}
+
+/** Run the new launcher on its on-disk stdlib and insist that every required module is built in. */
+async function checkBuiltinModules(launcher: string, recipe: PythonRecipe): Promise<string[]> {
+  const script = 'import sys, json; print(json.dumps(sorted(sys.builtin_module_names)))';
+  const output = await capture([launcher, '-c', script], { PATH: '/usr/bin:/bin' });
+  const modules = JSON.parse(output) as string[];
+  const missing = recipe.requiredModules.filter((m) => !modules.includes(m));
+  if (missing.length > 0) {
+    throw new PybinError(`cpython-${recipe.version}: these modules were not built in: ${missing.join(', ')} (see the configure and make logs)`);
+  }
+  return modules;
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The file in a toolchain's root that says what it is. */
+export const METADATA_FILE = 'pybin-toolchain.json';
+
+export interface ToolchainMetadata {
+  python: string;
+  target: string;
+  /** What it was built from, wherever: versions, source hashes, patches, flags, target. */
+  recipeHash: string;
+  /** recipeHash plus this machine's compiler identity: names the local cache entry. */
+  buildKey: string;
+  allocator: string;
+  builtinModules: string[];
+  components: { name: string; version: string; sha256: string; url?: string }[];
+  launcher: string;
+  stdlib: string;
+  pipWheel: string;
+}
+
+export function readToolchainMetadata(dir: string): ToolchainMetadata {
+  return JSON.parse(readFileSync(join(dir, METADATA_FILE), 'utf8')) as ToolchainMetadata;
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { patchFiles } from './cpython.js';
+import { hashOf, sha256 } from './hash.js';
+import { launcherSource } from './layout.js';
+import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
+import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';
+import { hostTarget, type Target } from './targets.js';
+import { selectPython } from './versions.js';
+
+/** Bump when the build code (not the recipes) changes what a toolchain contains. */
+const TOOLCHAIN_SCHEMA = 1;
+
+/**
+ * What a toolchain request resolves to before anything is built: the pinned
+ * recipe, its verified-source pins and the recipe hash, which names the
+ * toolchain wherever it was built (prebuilt manifests and caches key on it).
+ */
+export interface ToolchainPlan {
+  recipe: PythonRecipe;
+  target: Target;
+  pythonSource: ResolvedSource;
+  libraries: { recipe: LibraryRecipe; source: ResolvedSource }[];
+  recipeHash: string;
+}
+
+export function planToolchain(request: { python?: string; sourcesFile?: string; allocator?: Allocator }): ToolchainPlan {
+  const pinned = selectPython(request.python);
+  const recipe = request.allocator ? { ...pinned, allocator: request.allocator } : pinned;
+  const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
+  const target = hostTarget();
+  const pythonSource = resolveSource('cpython', recipe, overrides);
+  const libraries = recipe.libraries.map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
+  const recipeHash = hashOf({
+    schema: TOOLCHAIN_SCHEMA,
+    // `tested` says what our test suite covers, not what is built: left out, so marking a version changes no hash.
+    recipe: { ...recipe, url: undefined, tested: undefined, sha256: pythonSource.sha256 },
+    configure: CPYTHON_CONFIGURE_ARGS,
+    make: CPYTHON_MAKE_TARGETS,
+    stdlibExcludes: STDLIB_EXCLUDES,
+    patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
+    launcher: sha256(readFileSync(launcherSource())),
+    libraries: libraries.map((l) => ({ ...l.recipe, url: undefined, sha256: l.source.sha256 })),
+    target: buildRelevant(target),
+  });
+  return { recipe, target, pythonSource, libraries, recipeHash };
+}
+
+
+/** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
+function buildRelevant(target: Target) {
+  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags } = target;
+  return { triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags };
+}
