@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { splitArgs } from './args.js';
-import { renderBootstrap, runtimeSource, RUNTIME_FILES, type BootConfig } from './bundle/bootstrap.js';
+import { RUNTIME_FILES, runtimeFiles, type BootConfig } from './bundle/bootstrap.js';
 import { checkEntry } from './bundle/checks.js';
 import { resolveEntry, type Entry } from './bundle/entry.js';
 import { fuse } from './bundle/fuse.js';
@@ -152,18 +152,25 @@ export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progres
 
 const APP_MAIN = '__pybin_main__.py';
 
+/**
+ * The ZIP's __main__ is the bootstrap, so an app's own top-level __main__.py
+ * moves aside to __pybin_main__.py (whether or not it is the entry: its
+ * source must not pass for the bootstrap's). Returns the entry to run.
+ */
 function moveAppMain(stage: string, entry: Entry): Entry {
-  if (!('script' in entry)) return entry;
-  if (!existsSync(join(stage, entry.script))) {
+  if ('script' in entry && !existsSync(join(stage, entry.script))) {
     throw new PybinError(
       `entry script ${entry.script} is not among the files pip installed for this pyproject app; ` +
         'use a [project.scripts] name or --entry module:function',
       'entry',
     );
   }
-  if (entry.script !== '__main__.py') return entry;
+  if (!existsSync(join(stage, '__main__.py'))) return entry;
+  if (existsSync(join(stage, APP_MAIN))) {
+    throw new PybinError(`the app has a ${APP_MAIN}, the name pybin gives its __main__.py: rename it`, 'app');
+  }
   renameSync(join(stage, '__main__.py'), join(stage, APP_MAIN));
-  return { script: APP_MAIN };
+  return 'script' in entry && entry.script === '__main__.py' ? { script: APP_MAIN } : entry;
 }
 
 /** `.python-version` in the app dir, if there is one. */
@@ -172,12 +179,16 @@ function pythonVersionFile(appDir: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n')[0] : undefined;
 }
 
-/** The stdlib, the staged app (which wins on a name clash) and the compiled bootstrap. */
+/** The stdlib, the staged app (which wins on a name clash) and the compiled runtime (src/runtime/). */
 async function zipEntries(toolchain: Toolchain, stage: string, entry: Entry, extract: boolean, work: string): Promise<ZipEntry[]> {
   const entries = new Map<string, ZipEntry>();
   const stdlib = join(toolchain.dir, toolchain.metadata.stdlib);
   for (const file of listFiles(stdlib)) entries.set(file, fileEntry(file, join(stdlib, file)));
   const app = listFiles(stage).map((file) => fileEntry(file, join(stage, file)));
+  // The runtime's modules would shadow the app's (__main__ was moved aside; a stale __main__.pyc is simply replaced).
+  const runtimeNames = new Set(RUNTIME_FILES.filter((f) => f !== '__main__.py').flatMap((f) => [f, `${f}c`]));
+  const clash = app.find((e) => runtimeNames.has(e.name));
+  if (clash) throw new PybinError(`the app's ${clash.name} has the name of a pybin runtime module; rename it`, 'app');
   for (const e of app) entries.set(e.name, e);
 
   const config: BootConfig = {
@@ -187,8 +198,7 @@ async function zipEntries(toolchain: Toolchain, stage: string, entry: Entry, ext
   };
   const boot = join(work, 'boot');
   mkdirSync(boot);
-  writeFileSync(join(boot, '__main__.py'), renderBootstrap(config));
-  for (const file of RUNTIME_FILES.filter((f) => f !== '__main__.py')) writeFileSync(join(boot, file), runtimeSource(file));
+  for (const [file, source] of runtimeFiles(config)) writeFileSync(join(boot, file), source);
   await compileTree(toolchain, boot);
   for (const file of RUNTIME_FILES) entries.set(`${file}c`, fileEntry(`${file}c`, join(boot, `${file}c`)));
   return [...entries.values()];

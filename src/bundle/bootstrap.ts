@@ -11,16 +11,29 @@ export interface BootConfig {
   app: string[];
 }
 
-export const RUNTIME_FILES = ['__main__.py', '_pybin_files.py'];
+/**
+ * src/runtime/, shipped compiled at the top of every ZIP: the __main__ that
+ * runs the bootstrap, the bootstrap (which carries CONFIG), the module
+ * multiprocessing's children run as __mp_main__, and the data-file hooks.
+ */
+export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.py', '_pybin_files.py'];
+
+/** The runtime file that carries CONFIG. */
+const CONFIG_FILE = '_pybin_boot.py';
 
 export function runtimeSource(file: string): string {
   return readFileSync(join(packageRoot(), 'src', 'runtime', file), 'utf8');
 }
 
-/** The bootstrap __main__.py with its CONFIG filled in (JSON of strings and lists is a Python literal). */
+/** The bootstrap with its CONFIG filled in (JSON of strings and lists is a Python literal). */
 export function renderBootstrap(config: BootConfig): string {
-  const source = runtimeSource('__main__.py');
+  const source = runtimeSource(CONFIG_FILE);
   const marker = /^CONFIG = \{\}.*$/m;
-  if (!marker.test(source)) throw new Error('src/runtime/__main__.py has no CONFIG line');
-  return source.replace(marker, `CONFIG = ${JSON.stringify(config)}`);
+  if (!marker.test(source)) throw new Error(`src/runtime/${CONFIG_FILE} has no CONFIG line`);
+  return source.replace(marker, () => `CONFIG = ${JSON.stringify(config)}`);
+}
+
+/** Every runtime file's source for one app: name -> text. */
+export function runtimeFiles(config: BootConfig): Map<string, string> {
+  return new Map(RUNTIME_FILES.map((file) => [file, file === CONFIG_FILE ? renderBootstrap(config) : runtimeSource(file)]));
 }
