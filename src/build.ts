@@ -7,7 +7,7 @@ import { checkEntry } from './bundle/checks.js';
 import { resolveEntry, type Entry } from './bundle/entry.js';
 import { fuse } from './bundle/fuse.js';
 import { updateChecksums } from './checksums.js';
-import { removeNativeExtensions } from './bundle/native.js';
+import { dropNativeExtensions } from './bundle/native.js';
 import { readProject, type Project } from './bundle/project.js';
 import { compileTree, pipInstall } from './bundle/python.js';
 import { copyAppTree, listFiles } from './bundle/stage.js';
@@ -114,7 +114,7 @@ export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progres
         copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
       }
       if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`);
-      removeNativeExtensions(stage, progress.warn);
+      await dropNativeExtensions(toolchain, stage, progress.warn);
       await checkEntry(toolchain, stage, entry);
     });
 

@@ -40,7 +40,8 @@ export async function run(): Promise<void> {
       size: build.size,
       'python-version': build.toolchain.metadata.python,
       target: build.toolchain.metadata.target,
-      'cache-hit': interpreter,
+      'cache-hit': String(interpreter === 'tool-cache' || interpreter === 'actions-cache' || build.toolchain.hit),
+      'interpreter-source': interpreter,
       'artifact-id': published.artifact?.id,
       'artifact-url': published.artifact?.url,
       'release-url': published.release?.url,
@@ -79,4 +80,3 @@ async function writeFailureSummary(message: string): Promise<void> {
   await core.summary.addRaw(`### ❌ pybin failed\n\n${message}\n`).write();
 }
 
-await run();

@@ -54,16 +54,17 @@ export async function fetchManifest(url: string, progress: Progress, retry: Retr
  * Download, verify and unpack a prebuilt toolchain at `finalDir`. The
  * checksum is checked before anything is unpacked, and the unpacked
  * toolchain must say it is the one the entry promised; only then is it
- * renamed into place, so a failure leaves nothing at `finalDir`.
+ * renamed into place, so a failure leaves nothing at `finalDir`. True when
+ * `finalDir` was already there (nothing downloaded).
  */
 export async function downloadToolchain(
   entry: ManifestEntry,
   finalDir: string,
   progress: Progress,
   retry: RetryPolicy = DEFAULT_RETRY,
-): Promise<void> {
+): Promise<boolean> {
   const file = basename(new URL(entry.url).pathname) || 'toolchain.tar.gz';
-  await buildOnce(finalDir, async (workDir) => {
+  const { hit } = await buildOnce(finalDir, async (workDir) => {
     const archive = `${workDir}.tar.gz`;
     try {
       await progress.stage(`download toolchain ${file}`, () => download(entry.url, archive, file, retry, progress));
@@ -74,6 +75,7 @@ export async function downloadToolchain(
       rmSync(archive, { force: true });
     }
   });
+  return hit;
 }
 
 async function download(url: string, dest: string, file: string, retry: RetryPolicy, progress: Progress): Promise<void> {

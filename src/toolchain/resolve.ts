@@ -9,13 +9,12 @@ import { findManifestEntry } from './manifest.js';
 import { readToolchainMetadata } from './metadata.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 import { ensureToolchain, type Toolchain, type ToolchainRequest } from './toolchain.js';
-import { untestedWarning } from './versions.js';
-import { PRERELEASE } from './versions.js';
+import { PRERELEASE, untestedWarning } from './versions.js';
 
 export const INTERPRETER_MODES = ['auto', 'fetch', 'build'] as const;
 export type InterpreterMode = (typeof INTERPRETER_MODES)[number];
 
-/** Where the interpreter came from: the `cache-hit` output. */
+/** Where the interpreter came from: the `interpreter-source` output. */
 export type InterpreterSource = 'tool-cache' | 'actions-cache' | 'fetch' | 'build';
 
 export interface ResolveRequest extends ToolchainRequest {
@@ -136,8 +135,8 @@ async function fetchPrebuilt(plan: ToolchainPlan, request: ResolveRequest): Prom
       return fail(`the manifest ${request.manifestUrl} has no toolchain for CPython ${wanted.python} on ${wanted.target} with recipe ${wanted.recipeHash.slice(0, 16)}`);
     }
     const dir = join(resolveCacheDir(request.cacheDir), 'toolchains', `fetched-cpython-${wanted.python}-${wanted.target}-${wanted.recipeHash.slice(0, 16)}`);
-    await downloadToolchain(entry, dir, progress);
-    return { toolchain: loaded(dir), source: 'fetch' };
+    const hit = await downloadToolchain(entry, dir, progress);
+    return { toolchain: { ...loaded(dir), hit }, source: 'fetch' };
   } catch (error) {
     if (request.mode === 'fetch') throw error;
     return fail(`fetching a prebuilt interpreter failed: ${errorMessage(error)}`);

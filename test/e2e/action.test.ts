@@ -84,7 +84,8 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(outputs.size, String(bytes.length));
     assert.match(outputs['python-version']!, new RegExp(`^${python.replace('.', '\\.')}\\.`));
     assert.equal(outputs.target, 'x86_64-linux-musl');
-    assert.equal(outputs['cache-hit'], 'build', 'the manifest is unreachable, so auto built (from the local cache)');
+    assert.equal(outputs['interpreter-source'], 'build', 'the manifest is unreachable, so auto built (from the local cache)');
+    assert.equal(outputs['cache-hit'], 'true', 'pybin\'s own cache had the build');
     assert.match(result.stdout, /::warning::.*building from source instead/);
     // An unavailable cache service: warnings (from @actions/cache itself), and the job goes on.
     assert.match(result.stdout, /::warning::Failed to restore: .*ECONNREFUSED/);
@@ -119,7 +120,8 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
   test('the next job finds the interpreter in the tool cache; a duplicate artifact name is a clear 409', async () => {
     const again = await job({ release: 'false', 'artifact-name': '{name}-{os}-{arch}-second' });
     assert.equal(again.status, 0, again.stdout);
-    assert.equal(again.outputs['cache-hit'], 'tool-cache');
+    assert.equal(again.outputs['interpreter-source'], 'tool-cache');
+    assert.equal(again.outputs['cache-hit'], 'true');
 
     const duplicate = await job({ release: 'false' });
     assert.equal(duplicate.status, 1);
@@ -138,7 +140,8 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
 
     const fetched = await job({ interpreter: 'fetch', 'manifest-url': `${manifests.base}/good.json`, release: 'false', 'upload-artifact': 'false' }, fresh());
     assert.equal(fetched.status, 0, fetched.stdout);
-    assert.equal(fetched.outputs['cache-hit'], 'fetch');
+    assert.equal(fetched.outputs['interpreter-source'], 'fetch');
+    assert.equal(fetched.outputs['cache-hit'], 'false', 'downloaded in this job');
     assert.equal((await run(fetched.outputs['binary-path']!, ['fetched'])).stdout, 'words: fetched\n');
 
     const bad = await job({ interpreter: 'fetch', 'manifest-url': `${manifests.base}/bad.json`, release: 'false', 'upload-artifact': 'false' }, fresh());
