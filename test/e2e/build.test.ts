@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
-import { findOnPath } from '../../src/toolchain/compiler.js';
 import { sha256 } from '../../src/toolchain/hash.js';
+import { inChroot } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
@@ -13,7 +13,6 @@ import { buildWheel } from '../support/wheel.js';
 
 const APPS = join(packageRoot(), 'test', 'fixtures', 'apps');
 const refusalPython = TEST_PYTHONS[0]!;
-const CHROOT = findOnPath('chroot', `${process.env.PATH}:/usr/sbin:/sbin`);
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-${name}-`));
 
@@ -27,29 +26,6 @@ async function build(python: string, args: string[], env?: NodeJS.ProcessEnv): P
   const binary = lastLine(result.stdout);
   assert.ok(existsSync(binary), `${binary} exists`);
   return binary;
-}
-
-/**
- * Run a binary inside an empty root (only the binary and an empty /tmp), or say
- * why not: with no chroot command, or not as root where chroot is refused. As
- * root, a chroot that fails fails the test: it is never skipped there.
- */
-async function inChroot(t: TestContext, binary: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  if (!CHROOT) {
-    t.diagnostic('chroot run skipped: no chroot command on PATH, /usr/sbin or /sbin');
-    return undefined;
-  }
-  const check = await run(CHROOT, ['/', 'true']);
-  if (check.status !== 0) {
-    const why = `chroot / true failed: ${check.stderr.trim() || `exit ${check.status}`}`;
-    assert.notEqual(process.getuid?.(), 0, `${why}, running as root`);
-    t.diagnostic(`chroot run skipped: not root (uid ${process.getuid?.()}) and ${why}`);
-    return undefined;
-  }
-  const root = tmp('chroot');
-  cpSync(binary, join(root, 'app'));
-  mkdirSync(join(root, 'tmp'));
-  return run(CHROOT!, [root, '/app', ...args], { env });
 }
 
 function assertNothingLeft(out: string) {
@@ -132,23 +108,30 @@ for (const python of TEST_PYTHONS) {
       if (chrooted) assert.equal(chrooted.stdout, result.stdout, chrooted.stderr);
     });
 
-    test('(d) a dependency with a compiled extension is refused, naming it; a mypyc-style one is kept pure', async () => {
+    test('(d) compiled modules are judged by behaviour: kept out, the distribution in if it works without them', async () => {
       const wheels = tmp('wheels-native');
-      buildWheel(wheels, { name: 'fastthing', version: '1.0', files: { 'fastthing/__init__.py': '', 'fastthing/_speedups.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
-      buildWheel(wheels, { name: 'dualthing', version: '1.0', files: { 'dualthing/__init__.py': '', 'dualthing/core.py': 'X = 1\n', 'dualthing/core.cpython-313-x86_64-linux-gnu.so': '\u007fELF' } });
+      const so = `cpython-${python.replace('.', '')}-x86_64-linux-gnu.so`;
+      // Imports its compiled module unconditionally: cannot work in a static binary.
+      buildWheel(wheels, { name: 'fastthing', version: '1.0', files: { 'fastthing/__init__.py': 'from ._speedups import fast\n', [`fastthing/_speedups.${so}`]: '\u007fELF' } });
+      // Falls back to pure Python, like markupsafe or pyyaml.
+      buildWheel(wheels, { name: 'dualthing', version: '1.0', files: { 'dualthing/__init__.py': 'try:\n    from ._core import X\nexcept ImportError:\n    X = 1\n', [`dualthing/_core.${so}`]: '\u007fELF' } });
       const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
       const app = tmp('native-app');
-      writeFileSync(join(app, '__main__.py'), 'import dualthing.core\nprint(dualthing.core.X)\n');
+      writeFileSync(join(app, '__main__.py'), 'import dualthing\nprint(dualthing.X)\n');
       writeFileSync(join(app, 'requirements.txt'), 'dualthing\n');
       const out = tmp('out-d');
       const ok = await pybinBuild(python, [app, '--name', 'dual', '--out', out, '--smoke-test', ''], env);
       assert.equal(ok.status, 0, ok.stderr);
-      assert.match(ok.stderr, /warning: dropped 1 compiled module\(s\) of dualthing/);
+      assert.match(ok.stderr, /warning: dualthing: works without its compiled modules \(dualthing\._core\)/);
+      assert.equal((await run(join(out, 'dual-linux-x86_64'), [])).stdout, '1\n');
+      const listing = await run(join(out, 'dual-linux-x86_64'), ['-c', 'import sys, zipfile; print([n for n in zipfile.ZipFile(sys.executable).namelist() if n.endswith(".so")])'], { env: { PYBIN_INTERPRETER: '1' } });
+      assert.equal(listing.stdout, '[]\n', 'no compiled module shipped');
 
-      writeFileSync(join(app, 'requirements.txt'), 'fastthing\n');
+      writeFileSync(join(app, 'requirements.txt'), 'fastthing\ndualthing\n');
       const refused = await pybinBuild(python, [app, '--name', 'native', '--out', out], env);
       assert.equal(refused.status, 1);
-      assert.match(refused.stderr, /native extension modules cannot run in a static pybin binary:\n\s+fastthing: fastthing\/_speedups\.cpython-313-x86_64-linux-gnu\.so\nUse a pure-Python alternative/);
+      assert.match(refused.stderr, new RegExp(`need compiled extension modules, which a static pybin binary cannot load:\\n\\s+fastthing: fastthing/_speedups\\.${so.replace(/\./g, '\\.')}\\n\\s+without them: import fastthing: (ModuleNotFoundError|ImportError)`));
+      assert.doesNotMatch(refused.stderr, /dualthing: dualthing/, 'only the distribution that fails is named');
       assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
     });
 
