@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/plumbing/package-root.js';
 import { CLI } from '../test/support/cli.js';
 import { testSourcesFile } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, toolchainFor } from './common.js';

@@ -1,7 +1,7 @@
 // Cold build time per Python version: an empty cache dir, sources from the
 // offline sources file, so the figure is compile time, not download time.
 import { rmSync } from 'node:fs';
-import { createProgress } from '../src/progress.js';
+import { createProgress } from '../src/plumbing/progress.js';
 import { ensureToolchain } from '../src/toolchain/toolchain.js';
 import { testSourcesFile } from '../test/support/toolchain.js';
 import { printTable, scratchDir } from './common.js';

@@ -1,7 +1,7 @@
 // Interpreter speed on small workloads against the system python3, for each
 // allocator we could ship (builds a toolchain per allocator: slow the first time).
 import { join } from 'node:path';
-import { createProgress } from '../src/progress.js';
+import { createProgress } from '../src/plumbing/progress.js';
 import type { Allocator } from '../src/toolchain/recipes.js';
 import { ensureToolchain } from '../src/toolchain/toolchain.js';
 import { testSourcesFile } from '../test/support/toolchain.js';

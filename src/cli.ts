@@ -2,8 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PybinError, errorMessage } from './errors.js';
-import { createProgress, formatSeconds } from './progress.js';
+import { PybinError, errorMessage } from './plumbing/errors.js';
+import { formatSeconds } from './plumbing/format.js';
+import { createProgress } from './plumbing/progress.js';
 import { parseCompression, parseInterpreterMode, parseManifestUrl } from './options.js';
 import { runPipeline } from './pipeline.js';
 import { packToolchain } from './toolchain/pack.js';
@@ -144,9 +145,9 @@ async function buildCommand(args: string[]): Promise<void> {
   if (positionals.length > 1) throw new UsageError(`pybin build takes one APP_DIR, got ${positionals.length}: ${positionals.join(' ')}`);
   const started = Date.now();
   const progress = createProgress();
-  const { build: result } = await runPipeline(
+  const { bundle: result } = await runPipeline(
     {
-      build: {
+      bundle: {
         appDir: positionals[0] ?? '.',
         entry: values.entry,
         name: values.name,

@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PybinError, errorMessage } from './errors.js';
+import { PybinError, errorMessage } from './plumbing/errors.js';
 import { readActionOptions } from './options.js';
 import { runPipeline } from './pipeline.js';
-import { recordTimings, type Progress } from './progress.js';
+import { recordTimings, type Progress } from './plumbing/progress.js';
 import { readGitHubContext } from './publish/github-context.js';
 import { publishBinary } from './publish/publish.js';
 import { renderSummary } from './publish/summary.js';
@@ -30,17 +30,17 @@ export async function run(): Promise<void> {
     if (options.publish?.token) core.setSecret(options.publish.token);
 
     const progress = recordTimings(actionsProgress);
-    const { build, interpreter } = await runPipeline(options, progress, { toolCacheDir: process.env.RUNNER_TOOL_CACHE });
-    const published = options.publish ? await publishBinary(build, options.publish, context, progress) : {};
+    const { bundle, interpreter } = await runPipeline(options, progress, { toolCacheDir: process.env.RUNNER_TOOL_CACHE });
+    const published = options.publish ? await publishBinary(bundle, options.publish, context, progress) : {};
 
     const outputs: Record<string, string | number | undefined> = {
-      'binary-path': build.binary,
-      'binary-name': basename(build.binary),
-      sha256: build.sha256,
-      size: build.size,
-      'python-version': build.toolchain.metadata.python,
-      target: build.toolchain.metadata.target,
-      'cache-hit': String(interpreter === 'tool-cache' || interpreter === 'actions-cache' || build.toolchain.hit),
+      'binary-path': bundle.binary,
+      'binary-name': basename(bundle.binary),
+      sha256: bundle.sha256,
+      size: bundle.size,
+      'python-version': bundle.toolchain.metadata.python,
+      target: bundle.toolchain.metadata.target,
+      'cache-hit': String(interpreter === 'tool-cache' || interpreter === 'actions-cache' || bundle.toolchain.hit),
       'interpreter-source': interpreter,
       'artifact-id': published.artifact?.id,
       'artifact-url': published.artifact?.url,
@@ -53,11 +53,11 @@ export async function run(): Promise<void> {
       .addRaw(
         renderSummary({
           binary: outputs['binary-name'] as string,
-          target: build.toolchain.metadata.target,
-          python: build.toolchain.metadata.python,
-          size: build.size,
-          sha256: build.sha256,
-          smokeTest: build.smokeTest ? `passed: \`${build.smokeTest.args.join(' ')}\`` : 'not run',
+          target: bundle.toolchain.metadata.target,
+          python: bundle.toolchain.metadata.python,
+          size: bundle.size,
+          sha256: bundle.sha256,
+          smokeTest: bundle.smokeTest ? `passed: \`${bundle.smokeTest.args.join(' ')}\`` : 'not run',
           interpreter,
           timings: progress.timings,
           artifactUrl: published.artifact?.url,

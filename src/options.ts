@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
-import type { BuildOptions } from './build.js';
+import type { BundleOptions } from './bundle/bundle.js';
 import type { Compression } from './bundle/zip.js';
-import { PybinError } from './errors.js';
+import { PybinError } from './plumbing/errors.js';
 import { validateArtifactName } from './publish/artifact.js';
 import { INTERPRETER_MODES, type InterpreterMode } from './toolchain/resolve.js';
 import { selectPython } from './toolchain/versions.js';
@@ -34,7 +34,7 @@ export interface PublishOptions {
 
 /** One validated options object: the CLI fills `build` and `interpreter`, the Action also `publish`. */
 export interface Options {
-  build: BuildOptions;
+  bundle: BundleOptions;
   interpreter: InterpreterOptions;
   publish?: PublishOptions;
 }
@@ -119,7 +119,7 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
   const wantsRelease = release === 'true' || (release === 'auto' && Boolean(facts.tag));
   const smokeTest = input('smoke-test');
   return {
-    build: {
+    bundle: {
       appDir: input('app') || '.',
       entry: input('entry') || undefined,
       name: name ?? undefined,

@@ -1,10 +1,10 @@
-import { buildBinary, planBuild, type BuildResult } from './build.js';
+import { bundleApp, planBundle, type BundleResult } from './bundle/bundle.js';
 import type { Options } from './options.js';
-import type { Progress } from './progress.js';
+import type { Progress } from './plumbing/progress.js';
 import { resolveInterpreter, type InterpreterSource } from './toolchain/resolve.js';
 
 export interface PipelineResult {
-  build: BuildResult;
+  bundle: BundleResult;
   interpreter: InterpreterSource;
 }
 
@@ -15,16 +15,16 @@ export interface RunnerDirs {
 
 /** Options -> checked plan -> interpreter -> binary: what the CLI and the Action both run. */
 export async function runPipeline(options: Options, progress: Progress, runner: RunnerDirs = {}): Promise<PipelineResult> {
-  const plan = planBuild(options.build);
+  const plan = planBundle(options.bundle);
   const { toolchain, source } = await resolveInterpreter({
     python: plan.python,
-    sourcesFile: options.build.sourcesFile,
-    cacheDir: options.build.cacheDir,
-    jobs: options.build.jobs,
+    sourcesFile: options.bundle.sourcesFile,
+    cacheDir: options.bundle.cacheDir,
+    jobs: options.bundle.jobs,
     ...options.interpreter,
     toolCacheDir: runner.toolCacheDir,
     progress,
   });
-  const build = await buildBinary(plan, toolchain, progress);
-  return { build, interpreter: source };
+  const bundle = await bundleApp(plan, toolchain, progress);
+  return { bundle, interpreter: source };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../plumbing/package-root.js';
 import type { Entry } from './entry.js';
 
 export interface BootConfig {

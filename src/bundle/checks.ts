@@ -1,7 +1,7 @@
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import type { Entry } from './entry.js';
-import { runToolchainPython } from './python.js';
+import { outputOf, runToolchainPython } from './python.js';
 
 /**
  * Find a function entry's module and name at build time without running the
@@ -40,6 +40,6 @@ export async function checkEntry(toolchain: Toolchain, stage: string, entry: Ent
   if ('script' in entry) return;
   const result = await runToolchainPython(toolchain, ['-c', FIND_ENTRY, stage, entry.module, entry.attr]);
   if (result.status !== 0) {
-    throw new PybinError(`entry point ${entry.module}:${entry.attr}: ${result.output.trim()}`, 'entry');
+    throw new PybinError(`entry point ${entry.module}:${entry.attr}: ${outputOf(result)}`, 'entry');
   }
 }

@@ -1,4 +1,4 @@
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 
 export type Entry = { module: string; attr: string } | { script: string };
 

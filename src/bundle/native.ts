@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
-import { runToolchainPython } from './python.js';
-import { listFiles } from './stage.js';
+import { outputOf, runToolchainPython } from './python.js';
+import { listFiles } from '../plumbing/tree.js';
 
 const NATIVE = /\.(so|pyd|dylib)$|\.so\.\d/;
 
@@ -103,9 +103,9 @@ export async function dropNativeExtensions(toolchain: Toolchain, stage: string, 
   for (const dist of dists.values()) {
     const modules = importsToCheck(dist.files);
     const result = await runToolchainPython(toolchain, ['-I', '-c', IMPORT_CHECK, stage, JSON.stringify(modules)]);
-    const failed = parseFailures(result.output);
+    const failed = parseFailures(result.stdout);
     if (result.status !== 0 || failed === undefined) {
-      refused.push(describe(dist, `the import check did not finish: ${result.output.trim().split('\n').at(-1) ?? ''}`));
+      refused.push(describe(dist, `the import check did not finish: ${outputOf(result).split('\n').at(-1) ?? ''}`));
     } else if (Object.keys(failed).length > 0) {
       refused.push(describe(dist, Object.entries(failed).map(([m, e]) => `import ${m}: ${e}`).join('; ')));
     } else {

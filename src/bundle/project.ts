@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { PybinError, errorMessage } from '../errors.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
 
 /** What pybin needs to know of an app dir. */
 export interface Project {

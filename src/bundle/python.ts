@@ -1,33 +1,23 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { PybinError } from '../plumbing/errors.js';
+import { runCommand, type CommandResult } from '../plumbing/exec.js';
+import { packageRoot } from '../plumbing/package-root.js';
 import { TARGETS } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { wheelPolicy } from './wheel-tags.js';
-
-export interface PythonResult {
-  status: number | null;
-  output: string;
-}
 
 /**
  * Run the toolchain's own interpreter (the bare launcher is a plain python3),
  * so that environment markers, wheel tags and .pyc magic are the target's.
  * The caller's environment passes through: pip reads its configuration from it.
  */
-export function runToolchainPython(toolchain: Toolchain, args: string[], env: NodeJS.ProcessEnv = {}): Promise<PythonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(toolchain.dir, toolchain.metadata.launcher), args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
-  });
+export function runToolchainPython(toolchain: Toolchain, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+  return runCommand([join(toolchain.dir, toolchain.metadata.launcher), ...args], { ...process.env, ...env });
+}
+
+/** What a failed step printed, for its error message. */
+export function outputOf(result: CommandResult): string {
+  return `${result.stdout}${result.stderr}`.trim();
 }
 
 /** The environment of src/bundle/pip_runner.py: pip's wheel and the target's wheel tags. */
@@ -51,7 +41,7 @@ export async function pipInstall(toolchain: Toolchain, target: string, what: str
     pipEnv(toolchain),
   );
   if (result.status !== 0) {
-    throw new PybinError(`${label}: pip could not install it:\n${result.output.trim()}`, 'requirements');
+    throw new PybinError(`${label}: pip could not install it:\n${outputOf(result)}`, 'requirements');
   }
 }
 
@@ -60,5 +50,5 @@ export async function compileTree(toolchain: Toolchain, dir: string): Promise<vo
   const result = await runToolchainPython(toolchain, [
     '-m', 'compileall', '-q', '-b', '-f', '--invalidation-mode', 'unchecked-hash', '-s', dir, '-p', '', dir,
   ]);
-  if (result.status !== 0) throw new PybinError(`compiling the app failed:\n${result.output.trim()}`, 'app');
+  if (result.status !== 0) throw new PybinError(`compiling the app failed:\n${outputOf(result)}`, 'app');
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 
 /** Never copied from an app dir, whatever --exclude says. */
 export const DEFAULT_EXCLUDES = ['.git', '.hg', '.svn', '__pycache__', 'node_modules', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache'];
@@ -52,18 +52,4 @@ export function copyAppTree(appDir: string, into: string, options: CopyOptions):
   };
   walk(root, into);
   return count;
-}
-
-/** Every file under dir, as sorted paths relative to it with / separators. */
-export function listFiles(dir: string): string[] {
-  const files: string[] = [];
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) files.push(relative(dir, full).split(sep).join('/'));
-    }
-  };
-  walk(dir);
-  return files.sort();
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ZipArchive } from 'archiver';
-import { writeArchive } from '../archive-writer.js';
+import { writeArchive } from '../plumbing/archive-writer.js';
+import { fixedZipDate } from '../plumbing/timestamps.js';
 
 export interface ZipEntry {
   /** Name inside the archive, with / separators. */
@@ -9,13 +10,6 @@ export interface ZipEntry {
 }
 
 export type Compression = 'deflate' | 'store';
-
-/** 1980-01-01, the earliest date a ZIP can hold, unless SOURCE_DATE_EPOCH says otherwise. */
-export function fixedZipDate(env: NodeJS.ProcessEnv = process.env): Date {
-  const epoch = Number(env.SOURCE_DATE_EPOCH);
-  const earliest = Date.UTC(1980, 0, 1);
-  return new Date(Number.isFinite(epoch) && env.SOURCE_DATE_EPOCH ? Math.max(epoch * 1000, earliest) : earliest);
-}
 
 /** Every directory that the entries live in, as explicit `dir/` names. */
 export function directoriesOf(names: string[]): string[] {

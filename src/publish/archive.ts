@@ -1,8 +1,8 @@
 import { readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TarArchive, ZipArchive } from 'archiver';
-import { writeArchive } from '../archive-writer.js';
-import { fixedZipDate } from '../bundle/zip.js';
+import { writeArchive } from '../plumbing/archive-writer.js';
+import { fixedZipDate } from '../plumbing/timestamps.js';
 import type { Archive } from '../options.js';
 
 const EXECUTABLE = 0o755;

@@ -1,7 +1,7 @@
 import { DefaultArtifactClient } from '@actions/artifact';
 import { copyFile, link, mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorMessage, PybinError } from '../errors.js';
+import { errorMessage, PybinError } from '../plumbing/errors.js';
 
 export interface ArtifactUpload {
   /** The binary, or an archive of it (see archive.ts). */

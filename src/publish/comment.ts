@@ -1,4 +1,5 @@
-import { formatMegabytes } from '../progress.js';
+import { formatMegabytes } from '../plumbing/format.js';
+import { compareCodeUnits } from '../plumbing/order.js';
 import { isReadOnlyTokenError, type Octokit, type Repository } from './github-context.js';
 import { escapeCell } from './markdown.js';
 
@@ -92,5 +93,5 @@ export function parsePreviewRows(body: string): PreviewRow[] {
 /** `theirs` with `ours` replacing rows of the same binary, sorted by binary. */
 export function mergePreviewRows(theirs: PreviewRow[], ours: PreviewRow[]): PreviewRow[] {
   const byBinary = new Map([...theirs, ...ours].map((row) => [row.binary, row]));
-  return [...byBinary.values()].sort((a, b) => (a.binary < b.binary ? -1 : a.binary > b.binary ? 1 : 0));
+  return [...byBinary.values()].sort((a, b) => compareCodeUnits(a.binary, b.binary));
 }

@@ -1,5 +1,5 @@
 import type { getOctokit } from '@actions/github';
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 
 /** The client getOctokit makes: REST methods and paginate. */
 export type Octokit = ReturnType<typeof getOctokit>;

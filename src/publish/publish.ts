@@ -1,8 +1,8 @@
 import { getOctokit } from '@actions/github';
 import { basename, dirname, join } from 'node:path';
-import type { BuildResult } from '../build.js';
+import type { BundleResult } from '../bundle/bundle.js';
 import type { PublishOptions } from '../options.js';
-import type { Progress } from '../progress.js';
+import type { Progress } from '../plumbing/progress.js';
 import { archiveBinary } from './archive.js';
 import { expandArtifactName, uploadBinaryArtifact } from './artifact.js';
 import { upsertPreviewComment } from './comment.js';
@@ -17,7 +17,7 @@ export interface Published {
 
 /** The built binary -> a workflow artifact, a release asset and a PR preview comment, as asked. */
 export async function publishBinary(
-  build: BuildResult,
+  build: BundleResult,
   options: PublishOptions,
   context: GitHubContext,
   progress: Progress,

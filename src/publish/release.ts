@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { mergeChecksums } from '../checksums.js';
-import { PybinError } from '../errors.js';
+import { mergeChecksums } from '../plumbing/checksums.js';
+import { PybinError } from '../plumbing/errors.js';
 import { isReadOnlyTokenError, type Octokit, type Repository } from './github-context.js';
 
 type Release = Awaited<ReturnType<Octokit['rest']['repos']['getReleaseByTag']>>['data'];

@@ -1,4 +1,5 @@
-import { formatMegabytes, formatSeconds, type StageTiming } from '../progress.js';
+import { formatMegabytes, formatSeconds } from '../plumbing/format.js';
+import type { StageTiming } from '../plumbing/progress.js';
 import { escapeCell } from './markdown.js';
 
 export interface SummaryFacts {

@@ -70,18 +70,18 @@ def mp_main(namespace):
 def _prepare(child):
     """Make the app's files readable where the app expects them; returns the
     directory the app's files are in (the executable itself, or --extract's)."""
-    archive = os.path.dirname(os.path.abspath(__file__))
+    executable = os.path.dirname(os.path.abspath(__file__))
     digest = CONFIG["extract"]
     if not digest:
         import _pybin_files
 
-        _pybin_files.install(archive)
+        _pybin_files.install(executable)
         if sys.version_info < (3, 13) and not child:
             # Before 3.13 the default hook prints tracebacks in C, which shows
             # source lines only from files with a descriptor; the traceback
             # module reads them through the data-file hooks, as 3.13's does.
             sys.excepthook = _excepthook
-        return archive
+        return executable
     if child:
         # multiprocessing's prepare() gave the child its parent's sys.path, which
         # holds the parent's extraction (the cache's, or its temporary one).
@@ -90,7 +90,7 @@ def _prepare(child):
             if (name == digest or name.startswith("pybin-" + digest + "-")) and os.path.isdir(path):
                 return path
     try:
-        root = _extract(archive, digest, set(CONFIG["app"]))
+        root = _extract(executable, digest, set(CONFIG["app"]))
     except _Refused as error:
         sys.exit("pybin: " + str(error))
     sys.path.insert(0, root)
@@ -145,7 +145,7 @@ def _cache_dir():
     return os.path.join(base, "pybin", "apps"), None
 
 
-def _extract(archive, digest, names):
+def _extract(executable, digest, names):
     """The app's files (top-level `names` of the ZIP), unpacked once per content
     hash into the per-user cache; where that cannot be written, into a
     temporary dir of this process's own, removed at exit."""
@@ -155,13 +155,13 @@ def _extract(archive, digest, names):
         if os.path.isdir(root):
             return root
         try:
-            return _extract_cached(archive, digest, names, parent, root)
+            return _extract_cached(executable, digest, names, parent, root)
         except OSError as error:
             why = "cannot write the cache dir %s (%s)" % (parent, error.strerror or error)
-    return _extract_temporary(archive, digest, names, why)
+    return _extract_temporary(executable, digest, names, why)
 
 
-def _extract_cached(archive, digest, names, parent, root):
+def _extract_cached(executable, digest, names, parent, root):
     import errno
     import fcntl
     import shutil
@@ -174,7 +174,7 @@ def _extract_cached(archive, digest, names, parent, root):
             return root
         work = tempfile.mkdtemp(prefix="." + digest + ".", dir=parent)
         try:
-            _unpack(archive, names, work)
+            _unpack(executable, names, work)
             os.rename(work, root)  # atomic: root is complete or absent
         except OSError as error:
             shutil.rmtree(work, ignore_errors=True)
@@ -186,7 +186,7 @@ def _extract_cached(archive, digest, names, parent, root):
     return root
 
 
-def _extract_temporary(archive, digest, names, why):
+def _extract_temporary(executable, digest, names, why):
     import atexit
     import shutil
     import tempfile
@@ -203,20 +203,20 @@ def _extract_temporary(archive, digest, names, why):
 
     atexit.register(remove)
     try:
-        _unpack(archive, names, root)
+        _unpack(executable, names, root)
     except OSError as error:
         raise _Refused("%s, and unpacking into %s failed (%s)" % (why, root, error.strerror or error))
     print("pybin: %s; unpacked the app into %s for this run (removed at exit)" % (why, root), file=sys.stderr)
     return root
 
 
-def _unpack(archive, names, dest):
+def _unpack(executable, names, dest):
     """Write the ZIP's entries under the top-level `names` into dest, never outside it."""
     import shutil
     import zipfile
 
     base = os.path.realpath(dest)  # dest may be reached through a symlink
-    with zipfile.ZipFile(archive) as z:
+    with zipfile.ZipFile(executable) as z:
         for info in z.infolist():
             if info.filename.split("/")[0] not in names:
                 continue

@@ -25,8 +25,8 @@ _real_listdir = os.listdir
 _real_scandir = os.scandir
 _real_listxattr = getattr(os, "listxattr", None)  # Linux only
 
-_archive = None  # the executable's path (canonical: the launcher resolves it), set by install()
-_prefix = None  # _archive + "/"
+_executable = None  # the executable's path (canonical: the launcher resolves it), set by install()
+_prefix = None  # _executable + "/"
 _base = None  # its last component, for a quick "cannot be about us" test
 _parts = None  # its components, for paths that step into it and out again
 _state = None  # _State, built on first use and published in one assignment
@@ -64,12 +64,12 @@ def _load():
 def _build():
     import zipfile  # only when a data file is actually touched
 
-    fd = os.open(_archive, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(_executable, os.O_RDONLY | os.O_CLOEXEC)
     try:
         # The index is read through the descriptor kept for reads, so both are one file
         # even if the executable is replaced on disk meanwhile.
-        with _real_open(fd, "rb", closefd=False) as file, zipfile.ZipFile(file) as archive:
-            infos = archive.infolist()
+        with _real_open(fd, "rb", closefd=False) as file, zipfile.ZipFile(file) as zip_file:
+            infos = zip_file.infolist()
         real = os.fstat(fd)
     except BaseException:
         os.close(fd)
@@ -124,11 +124,11 @@ def _fd(state):
     with _lock:
         if _ours(state):  # another thread reopened it
             return state.fd
-        fd = os.open(_archive, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(_executable, os.O_RDONLY | os.O_CLOEXEC)
         real = os.fstat(fd)
         if (real.st_dev, real.st_ino) != state.ident:
             os.close(fd)
-            raise OSError(errno.ESTALE, "pybin: the executable was replaced on disk while running", _archive)
+            raise OSError(errno.ESTALE, "pybin: the executable was replaced on disk while running", _executable)
         state.fd = fd
         return fd
 
@@ -138,7 +138,7 @@ def _pread(fd, size, offset):
     while size > 0:
         chunk = os.pread(fd, min(size, 1 << 30), offset)
         if not chunk:
-            raise OSError(errno.EIO, "pybin: the executable's ZIP is truncated", _archive)
+            raise OSError(errno.EIO, "pybin: the executable's ZIP is truncated", _executable)
         chunks.append(chunk)
         size -= len(chunk)
         offset += len(chunk)
@@ -172,7 +172,7 @@ def _locate(path):
     <exe>/pkg/../pkg/a.txt is pkg/a.txt and <exe>/../x is the real file next to
     the executable. A trailing slash ("dir only") is kept on the name.
     """
-    if isinstance(path, int) or _archive is None:  # a descriptor
+    if isinstance(path, int) or _executable is None:  # a descriptor
         return None, path
     try:
         text = os.fspath(path)
@@ -182,7 +182,7 @@ def _locate(path):
     if as_bytes:
         text = os.fsdecode(text)
     if text.startswith("/") and "/." not in text and "//" not in text:  # already normal: the usual case
-        if text == _archive:
+        if text == _executable:
             return "", path
         if text.startswith(_prefix):
             return text[len(_prefix):], path
@@ -196,8 +196,8 @@ def _locate(path):
             return None, path
     norm = "/" + os.path.normpath(text).lstrip("/")
     dir_only = text.endswith(("/", "/.", "/.."))
-    if norm == _archive or norm.startswith(_prefix):
-        if norm == _archive:  # <exe>/pkg/..: the executable itself, as a file
+    if norm == _executable or norm.startswith(_prefix):
+        if norm == _executable:  # <exe>/pkg/..: the executable itself, as a file
             return "", os.fsencode(norm) if as_bytes else norm
         name = norm[len(_prefix):]
         return (name + "/" if dir_only else name), path
@@ -406,13 +406,13 @@ def _listxattr(path=None, *, follow_symlinks=True):
     return []
 
 
-def install(archive):
-    """Serve paths under `archive` (the executable) from its ZIP."""
-    global _archive, _prefix, _base, _parts
-    _archive = archive
-    _prefix = archive + "/"
-    _base = os.path.basename(archive)
-    _parts = archive.split("/")[1:]
+def install(executable):
+    """Serve paths under `executable` (this binary) from its ZIP."""
+    global _executable, _prefix, _base, _parts
+    _executable = executable
+    _prefix = executable + "/"
+    _base = os.path.basename(executable)
+    _parts = executable.split("/")[1:]
     os.register_at_fork(after_in_child=_reset_lock)
     builtins.open = io.open = _open
     # os.path, pathlib, glob and shutil look these up on the os module at call time.

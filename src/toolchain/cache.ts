@@ -1,61 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { PybinError, errorMessage } from '../errors.js';
+import { join, resolve } from 'node:path';
 
 /** --cache-dir, else $PYBIN_CACHE_DIR, else the XDG cache dir. */
 export function resolveCacheDir(option?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (option) return resolve(option);
   if (env.PYBIN_CACHE_DIR) return resolve(env.PYBIN_CACHE_DIR);
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pybin');
-}
-
-export function ensureWritableDir(dir: string, what: string, input: string): void {
-  const probe = join(dir, `.write-test-${process.pid}`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (error) {
-    throw new PybinError(
-      `${what} ${dir} is not writable (${errorMessage(error)}); choose a writable directory with --${input}`,
-      input,
-    );
-  }
-}
-
-/**
- * Produce `finalDir` once: concurrent callers wait on a lock, the build runs in
- * a temporary sibling and is renamed into place only when complete, so a
- * directory at `finalDir` is always a finished one.
- */
-export async function buildOnce(
-  finalDir: string,
-  build: (workDir: string) => Promise<void>,
-): Promise<{ hit: boolean }> {
-  if (existsSync(finalDir)) return { hit: true };
-  const parent = dirname(finalDir);
-  mkdirSync(parent, { recursive: true });
-  const release = await lockfile.lock(finalDir, {
-    realpath: false,
-    lockfilePath: `${finalDir}.lock`,
-    stale: 60_000,
-    update: 10_000,
-    retries: { forever: true, minTimeout: 250, maxTimeout: 2_000, factor: 1.5 },
-  });
-  try {
-    if (existsSync(finalDir)) return { hit: true };
-    const workDir = join(parent, `.tmp-${basename(finalDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      await build(workDir);
-      renameSync(workDir, finalDir);
-    } finally {
-      rmSync(workDir, { recursive: true, force: true });
-    }
-    return { hit: false };
-  } finally {
-    await release();
-  }
 }

@@ -1,8 +1,8 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { PybinError } from '../errors.js';
-import { capture } from './exec.js';
-import { sha256, sha256File } from './hash.js';
+import { PybinError } from '../plumbing/errors.js';
+import { capture } from '../plumbing/exec.js';
+import { sha256, sha256File } from '../plumbing/hash.js';
 import type { Target } from './targets.js';
 
 export interface Compiler {

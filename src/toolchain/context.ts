@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
-import type { Progress } from '../progress.js';
+import { PybinError } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
 import type { Compiler } from './compiler.js';
 import { writeCompilerWrapper } from './compiler.js';
 import type { Target } from './targets.js';

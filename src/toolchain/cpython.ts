@@ -1,9 +1,9 @@
 import { appendFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../plumbing/package-root.js';
 import type { BuildContext, Scratch } from './context.js';
 import { buildEnv } from './context.js';
-import { capture, runLogged } from './exec.js';
+import { capture, runLogged } from '../plumbing/exec.js';
 import type { BuiltLibrary } from './library.js';
 import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PATCHES, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
 import { satisfiesRequiresPython } from './versions.js';

@@ -4,12 +4,12 @@ import { basename } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { PybinError, errorMessage } from '../errors.js';
-import type { Progress } from '../progress.js';
-import { buildOnce } from './cache.js';
-import { capture } from './exec.js';
-import { sha256File } from './hash.js';
-import { DEFAULT_RETRY, describe, get, isHttpUrl, withRetries, type RetryPolicy } from './http.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
+import { buildOnce } from '../plumbing/atomic-dir.js';
+import { capture } from '../plumbing/exec.js';
+import { sha256File } from '../plumbing/hash.js';
+import { DEFAULT_RETRY, describe, get, isHttpUrl, withRetries, type RetryPolicy } from '../plumbing/http.js';
 import { describeIdentity, INPUT, parseManifest, readIdentity, sameIdentity, type ManifestEntry } from './manifest.js';
 
 /** Prebuilt toolchains over the wire: the manifest and the archives it lists (the format is manifest.ts). */

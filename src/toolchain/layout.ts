@@ -1,10 +1,10 @@
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { PybinError } from '../plumbing/errors.js';
+import { packageRoot } from '../plumbing/package-root.js';
 import { BUILD_PATH_ALIAS, createScratch, type BuildContext, type Scratch } from './context.js';
 import { buildCPython, compileStdlib, cpythonEnv, cpythonLinkArgs, minorVersion } from './cpython.js';
-import { capture, runLogged } from './exec.js';
+import { capture, runLogged } from '../plumbing/exec.js';
 import type { BuiltLibrary } from './library.js';
 import { CPYTHON_BUNDLED_LICENSES, type Allocator, type PythonRecipe } from './recipes.js';
 import { fetchSource, unpack, type ResolvedSource } from './sources.js';

@@ -1,12 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 import type { BuildContext } from './context.js';
 import { buildEnv, cflags, createScratch } from './context.js';
-import { runLogged } from './exec.js';
-import { hashOf } from './hash.js';
+import { runLogged } from '../plumbing/exec.js';
+import { hashOf } from '../plumbing/hash.js';
 import type { LibraryRecipe } from './recipes.js';
-import { buildOnce } from './cache.js';
+import { buildOnce } from '../plumbing/atomic-dir.js';
 import type { ResolvedSource } from './sources.js';
 import { fetchSource, unpack } from './sources.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError, errorMessage } from '../errors.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
 import { CPYTHON_VERSION } from './versions.js';
 
@@ -104,11 +104,6 @@ function isDownloadUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Code-unit order: the same on every machine, unlike locale order. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function shown(value: unknown): string {

@@ -1,11 +1,12 @@
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TarArchive } from 'archiver';
-import { writeArchive } from '../archive-writer.js';
-import { fixedZipDate } from '../bundle/zip.js';
-import { PybinError } from '../errors.js';
-import { sha256File } from './hash.js';
-import { compareNames, readIdentity, type ManifestEntry } from './manifest.js';
+import { writeArchive } from '../plumbing/archive-writer.js';
+import { fixedZipDate } from '../plumbing/timestamps.js';
+import { PybinError } from '../plumbing/errors.js';
+import { sha256File } from '../plumbing/hash.js';
+import { walkTree, type TreeEntry } from '../plumbing/tree.js';
+import { readIdentity, type ManifestEntry } from './manifest.js';
 
 /**
  * Write `pybin-cpython-<python>-<target>-<hash16>.tar.gz` of a toolchain dir
@@ -36,13 +37,6 @@ export async function packToolchain(toolchainDir: string, outDir: string, urlBas
   };
 }
 
-interface TreeEntry {
-  /** Name inside the archive: / separators, directories ending in /. */
-  name: string;
-  path: string;
-  stats: Stats;
-}
-
 async function writeDeterministicTarGz(root: string, out: string, date: Date): Promise<void> {
   const archive = new TarArchive({ gzip: true, gzipOptions: { level: 9 } });
   await writeArchive(archive, out, () => {
@@ -55,23 +49,10 @@ async function writeDeterministicTarGz(root: string, out: string, date: Date): P
 }
 
 function listTree(root: string): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  const walk = (dir: string, prefix: string) => {
-    for (const child of readdirSync(dir)) {
-      const path = join(dir, child);
-      const stats = lstatSync(path);
-      if (stats.isDirectory()) {
-        entries.push({ name: `${prefix}${child}/`, path, stats });
-        walk(path, `${prefix}${child}/`);
-      } else if (stats.isFile() || stats.isSymbolicLink()) {
-        entries.push({ name: `${prefix}${child}`, path, stats });
-      } else {
-        throw new PybinError(`cannot pack ${path}: only files, directories and symlinks belong in a toolchain`);
-      }
-    }
-  };
-  walk(root, '');
-  return entries.sort((a, b) => compareNames(a.name, b.name));
+  const entries = walkTree(root);
+  const odd = entries.find((e) => !e.stats.isDirectory() && !e.stats.isFile() && !e.stats.isSymbolicLink());
+  if (odd) throw new PybinError(`cannot pack ${odd.path}: only files, directories and symlinks belong in a toolchain`);
+  return entries;
 }
 
 /** A toolchain is relocatable, so its links must stay inside it and be relative. */

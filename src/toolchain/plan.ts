@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { patchFiles } from './cpython.js';
-import { hashOf, sha256 } from './hash.js';
+import { hashOf, sha256 } from '../plumbing/hash.js';
 import { launcherSource } from './layout.js';
 import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
 import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';

@@ -2,7 +2,7 @@ import * as actionsCache from '@actions/cache';
 import * as toolCache from '@actions/tool-cache';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError, errorMessage } from '../errors.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { resolveCacheDir } from './cache.js';
 import { downloadToolchain, fetchManifest } from './fetch-toolchain.js';
 import { findManifestEntry } from './manifest.js';

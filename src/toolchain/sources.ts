@@ -1,10 +1,10 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { PybinError, errorMessage } from '../errors.js';
-import type { Progress } from '../progress.js';
-import { runLogged } from './exec.js';
-import { DEFAULT_RETRY, describe, get, withRetries } from './http.js';
-import { sha256File } from './hash.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
+import { runLogged } from '../plumbing/exec.js';
+import { DEFAULT_RETRY, describe, get, withRetries } from '../plumbing/http.js';
+import { sha256File } from '../plumbing/hash.js';
 import type { SourcePin } from './recipes.js';
 
 /** Where one component's source comes from, after --sources overrides. */

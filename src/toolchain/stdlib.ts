@@ -1,5 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { walkTree } from '../plumbing/tree.js';
 import { STDLIB_EXCLUDES } from './recipes.js';
 
 /**
@@ -7,16 +8,16 @@ import { STDLIB_EXCLUDES } from './recipes.js';
  * writes them) into a sourceless stdlib: .pyc and data files, no .py, no
  * __pycache__, none of the excluded top-level packages.
  */
-export function copySourcelessTree(from: string, to: string, top = true): number {
+export function copySourcelessTree(from: string, to: string): number {
+  const excluded = new Set(STDLIB_EXCLUDES.map((name) => `${name}/`));
+  const skip = ({ name }: { name: string }) => excluded.has(name) || name.endsWith('__pycache__/');
   let count = 0;
   mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (entry.name === '__pycache__' || (top && STDLIB_EXCLUDES.includes(entry.name))) continue;
-    const source = join(from, entry.name);
-    if (entry.isDirectory()) {
-      count += copySourcelessTree(source, join(to, entry.name), false);
-    } else if (entry.isFile() && !entry.name.endsWith('.py')) {
-      copyFileSync(source, join(to, entry.name));
+  for (const { name, path, stats } of walkTree(from, skip)) {
+    if (stats.isDirectory()) {
+      mkdirSync(join(to, name), { recursive: true });
+    } else if (stats.isFile() && !name.endsWith('.py')) {
+      copyFileSync(path, join(to, name));
       count++;
     }
   }

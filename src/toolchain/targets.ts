@@ -1,4 +1,4 @@
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 
 /**
  * A platform we build interpreters for. Everything that differs between

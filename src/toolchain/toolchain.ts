@@ -1,11 +1,12 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { PybinError } from '../errors.js';
-import type { Progress } from '../progress.js';
-import { buildOnce, ensureWritableDir, resolveCacheDir } from './cache.js';
+import { PybinError } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
+import { buildOnce, ensureWritableDir } from '../plumbing/atomic-dir.js';
+import { resolveCacheDir } from './cache.js';
 import { detectCompiler } from './compiler.js';
 import type { BuildContext } from './context.js';
-import { hashOf } from './hash.js';
+import { hashOf } from '../plumbing/hash.js';
 import { layOutToolchain } from './layout.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
 import type { Allocator } from './recipes.js';

@@ -1,4 +1,4 @@
-import { PybinError } from '../errors.js';
+import { PybinError } from '../plumbing/errors.js';
 import { PYTHONS, type PythonRecipe } from './recipes.js';
 
 /** A pre-release suffix of a CPython version: 3.15.0rc2. */

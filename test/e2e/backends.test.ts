@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
-import { sha256 } from '../../src/toolchain/hash.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
+import { sha256 } from '../../src/plumbing/hash.js';
 import { inChroot } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { resolveCacheDir } from '../../src/toolchain/cache.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS, testSourcesFile, testToolchain } from '../support/toolchain.js';

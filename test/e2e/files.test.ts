@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { inChroot } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { pybinBuild } from '../support/cli.js';
 import type { RunResult } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from 'node:tls';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
 import { buildApp } from '../support/app.js';
 import { run } from '../support/run.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
 import { run, type RunResult } from './run.js';
 import { testSourcesFile } from './toolchain.js';
 

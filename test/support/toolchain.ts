@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
-import { createProgress } from '../../src/progress.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
+import { createProgress } from '../../src/plumbing/progress.js';
 import { minorVersion } from '../../src/toolchain/cpython.js';
 import { PYTHONS } from '../../src/toolchain/recipes.js';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain.js';

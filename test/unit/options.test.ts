@@ -7,9 +7,9 @@ const read = (inputs: Record<string, string>, facts: RunFacts = {}) => readActio
 
 test('defaults: auto interpreter, cache, artifact per os/arch, no release off a tag', () => {
   const options = read({}, { repository: 'acme/tool', defaultManifestUrl: 'https://example.test/m.json' });
-  assert.equal(options.build.appDir, '.');
-  assert.equal(options.build.fallbackName, 'tool');
-  assert.equal(options.build.compression, 'deflate');
+  assert.equal(options.bundle.appDir, '.');
+  assert.equal(options.bundle.fallbackName, 'tool');
+  assert.equal(options.bundle.compression, 'deflate');
   assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json', cache: true });
   assert.equal(options.publish?.artifactName, '{name}-{os}-{arch}');
   assert.equal(options.publish?.archive, 'none');
@@ -42,7 +42,7 @@ test('bad inputs name the input and what is allowed', () => {
 
 test('exclude is one glob per line; retention and names pass through', () => {
   const options = read({ exclude: ' docs/**\n\n*.md \n', 'retention-days': '30', 'artifact-name': '{name}-py{python}-{os}-{arch}' });
-  assert.deepEqual(options.build.excludes, ['docs/**', '*.md']);
+  assert.deepEqual(options.bundle.excludes, ['docs/**', '*.md']);
   assert.equal(options.publish?.retentionDays, 30);
   assert.equal(
     expandArtifactName(options.publish!.artifactName, { name: 'app', os: 'linux', arch: 'x86_64', python: '3.13.5' }),

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { directoriesOf, fixedZipDate, writeDeterministicZip } from '../../../src/bundle/zip.js';
+import { directoriesOf, writeDeterministicZip } from '../../../src/bundle/zip.js';
+import { fixedZipDate } from '../../../src/plumbing/timestamps.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pybin-zip-'));
 const entries = (order: number[]) =>

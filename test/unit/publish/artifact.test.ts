@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PybinError } from '../../../src/errors.js';
+import { PybinError } from '../../../src/plumbing/errors.js';
 import { archiveBinary } from '../../../src/publish/archive.js';
 import { artifactUrl, expandArtifactName, uploadBinaryArtifact, validateArtifactName } from '../../../src/publish/artifact.js';
 import { startArtifactServer, type ArtifactServer } from '../../support/artifact-server.js';

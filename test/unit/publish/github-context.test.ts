@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PybinError } from '../../../src/errors.js';
+import { PybinError } from '../../../src/plumbing/errors.js';
 import { isReadOnlyTokenError, readGitHubContext } from '../../../src/publish/github-context.js';
 
 const run = { GITHUB_REPOSITORY: 'octo/hello', GITHUB_EVENT_NAME: 'push', GITHUB_RUN_ID: '9001', GITHUB_EVENT_PATH: '/run/event.json' };

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { PybinError } from '../../../src/errors.js';
+import { PybinError } from '../../../src/plumbing/errors.js';
 import { publishRelease, type PublishReleaseOptions } from '../../../src/publish/release.js';
 import { startGitHubServer, type GitHubServer } from '../../support/github-server.js';
 

@@ -3,9 +3,9 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PybinError } from '../../../src/errors.js';
-import type { Progress } from '../../../src/progress.js';
-import type { RetryPolicy } from '../../../src/toolchain/http.js';
+import { PybinError } from '../../../src/plumbing/errors.js';
+import type { Progress } from '../../../src/plumbing/progress.js';
+import type { RetryPolicy } from '../../../src/plumbing/http.js';
 import { downloadToolchain, fetchManifest } from '../../../src/toolchain/fetch-toolchain.js';
 import { findManifestEntry, parseManifest, type Manifest, type ManifestEntry } from '../../../src/toolchain/manifest.js';
 import { packToolchain } from '../../../src/toolchain/pack.js';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentProgress } from '../../../src/progress.js';
+import { silentProgress } from '../../../src/plumbing/progress.js';
 import { LIBRARIES } from '../../../src/toolchain/recipes.js';
 import { fetchSource, loadSourceOverrides, resolveSource, unpack } from '../../../src/toolchain/sources.js';
 import { spawnSync } from 'node:child_process';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../../src/paths.js';
+import { packageRoot } from '../../../src/plumbing/package-root.js';
 import { PYTHONS, type PythonRecipe } from '../../../src/toolchain/recipes.js';
 import { planToolchain } from '../../../src/toolchain/plan.js';
 import {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { PybinError } from '../errors.js';
+import { PybinError } from './errors.js';
 
 export interface RunOptions {
   cwd: string;
@@ -50,19 +50,30 @@ export async function runLogged(argv: string[], options: RunOptions): Promise<vo
   }
 }
 
-/** Run a short command and return its stdout (for probes, not builds). */
-export async function capture(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion with its output collected; the caller judges the status. */
+export function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
   const [command, ...args] = argv;
-  if (!command) throw new Error('capture: empty command');
+  if (!command) throw new Error('runCommand: empty command');
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`\`${argv.join(' ')}\` exited ${code}: ${err.trim()}`)),
-    );
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Run a short command and return its stdout (for probes, not builds); a non-zero exit throws. */
+export async function capture(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const result = await runCommand(argv, env);
+  if (result.status !== 0) throw new Error(`\`${argv.join(' ')}\` exited ${result.status}: ${result.stderr.trim()}`);
+  return result.stdout;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { sha256 } from './toolchain/hash.js';
+import { sha256 } from './hash.js';
 
 /**
  * SHA256SUMS lines (`<hex>  <file>`, or `<hex> *<file>`) of both, one per file

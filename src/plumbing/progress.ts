@@ -1,16 +1,10 @@
+import { formatSeconds } from './format.js';
+
 /** Progress for long steps: one line per stage with its duration, on stderr. */
 export interface Progress {
   info(message: string): void;
   warn(message: string): void;
   stage<T>(label: string, work: () => Promise<T>): Promise<T>;
-}
-
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-export function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 export function createProgress(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Progress {

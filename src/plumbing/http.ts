@@ -1,8 +1,9 @@
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage } from '../errors.js';
-import { formatSeconds, type Progress } from '../progress.js';
+import { errorMessage } from './errors.js';
+import { formatSeconds } from './format.js';
+import type { Progress } from './progress.js';
 
 /**
  * Waits between attempts (attempts = delays + 1), and how long a transfer may

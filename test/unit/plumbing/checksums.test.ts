@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { mergeChecksums, updateChecksums } from '../../src/checksums.js';
-import { sha256 } from '../../src/toolchain/hash.js';
+import { mergeChecksums, updateChecksums } from '../../../src/plumbing/checksums.js';
+import { sha256 } from '../../../src/plumbing/hash.js';
 
 const sha = (c: string) => c.repeat(64);
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { logExcerpt, runLogged } from '../../../src/toolchain/exec.js';
+import { logExcerpt, runLogged } from '../../../src/plumbing/exec.js';
 
 test('a failing step reports its exit status, the end of its log and the log path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pybin-exec-'));

@@ -1,26 +1,28 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { splitArgs } from './args.js';
-import { RUNTIME_FILES, runtimeFiles, type BootConfig } from './bundle/bootstrap.js';
-import { checkEntry } from './bundle/checks.js';
-import { resolveEntry, type Entry } from './bundle/entry.js';
-import { fuse } from './bundle/fuse.js';
-import { updateChecksums } from './checksums.js';
-import { dropNativeExtensions } from './bundle/native.js';
-import { readProject, type Project } from './bundle/project.js';
-import { compileTree, pipInstall } from './bundle/python.js';
-import { copyAppTree, listFiles } from './bundle/stage.js';
-import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './bundle/zip.js';
-import { PybinError, errorMessage } from './errors.js';
-import { formatMegabytes, type Progress } from './progress.js';
-import { ensureWritableDir } from './toolchain/cache.js';
-import { sha256 } from './toolchain/hash.js';
-import { hostTarget } from './toolchain/targets.js';
-import type { Toolchain } from './toolchain/toolchain.js';
-import { choosePython } from './toolchain/versions.js';
+import { splitArgs } from '../plumbing/split-args.js';
+import { RUNTIME_FILES, runtimeFiles, type BootConfig } from './bootstrap.js';
+import { checkEntry } from './checks.js';
+import { resolveEntry, type Entry } from './entry.js';
+import { fuse } from './fuse.js';
+import { updateChecksums } from '../plumbing/checksums.js';
+import { dropNativeExtensions } from './native.js';
+import { readProject, type Project } from './project.js';
+import { compileTree, pipInstall } from './python.js';
+import { listFiles } from '../plumbing/tree.js';
+import { copyAppTree } from './stage.js';
+import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './zip.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
+import { formatMegabytes } from '../plumbing/format.js';
+import type { Progress } from '../plumbing/progress.js';
+import { ensureWritableDir } from '../plumbing/atomic-dir.js';
+import { sha256 } from '../plumbing/hash.js';
+import { hostTarget } from '../toolchain/targets.js';
+import type { Toolchain } from '../toolchain/toolchain.js';
+import { choosePython } from '../toolchain/versions.js';
 
-export interface BuildOptions {
+export interface BundleOptions {
   appDir: string;
   entry?: string;
   name?: string;
@@ -39,7 +41,7 @@ export interface BuildOptions {
   fallbackName?: string;
 }
 
-export interface BuildResult {
+export interface BundleResult {
   binary: string;
   name: string;
   /** As in the binary's name: linux, x86_64. */
@@ -55,8 +57,8 @@ export interface BuildResult {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A build whose inputs are all checked: made before any slow work starts. */
-export interface BuildPlan {
-  options: BuildOptions;
+export interface BundlePlan {
+  options: BundleOptions;
   appDir: string;
   project: Project;
   name: string;
@@ -72,7 +74,7 @@ export interface BuildPlan {
 }
 
 /** Check every build input against the app dir, without building anything. */
-export function planBuild(options: BuildOptions): BuildPlan {
+export function planBundle(options: BundleOptions): BundlePlan {
   const appDir = resolve(options.appDir);
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
     throw new PybinError(`app dir ${options.appDir} does not exist or is not a directory`, 'app');
@@ -100,7 +102,7 @@ export function planBuild(options: BuildOptions): BuildPlan {
 }
 
 /** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
-export async function buildBinary(plan: BuildPlan, toolchain: Toolchain, progress: Progress): Promise<BuildResult> {
+export async function bundleApp(plan: BundlePlan, toolchain: Toolchain, progress: Progress): Promise<BundleResult> {
   const { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os, arch } = plan;
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {

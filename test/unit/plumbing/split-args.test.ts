@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitArgs } from '../../src/args.js';
+import { splitArgs } from '../../../src/plumbing/split-args.js';
 
 test('smoke-test arguments split like a shell would', () => {
   assert.deepEqual(splitArgs('--name "big world" -v'), ['--name', 'big world', '-v']);
