@@ -3,6 +3,8 @@ import type { BundleOptions } from './bundle/bundle.js';
 import type { Compression } from './bundle/zip.js';
 import { PybinError } from './plumbing/errors.js';
 import { validateArtifactName } from './publish/artifact.js';
+import { ARCHIVES } from './publish/archive.js';
+import type { PublishOptions } from './publish/publish.js';
 import { INTERPRETER_MODES, type InterpreterMode } from './toolchain/resolve.js';
 import { selectPython } from './toolchain/versions.js';
 
@@ -13,26 +15,7 @@ export interface InterpreterOptions {
   cache: boolean;
 }
 
-export const ARCHIVES = ['none', 'tar.gz', 'zip'] as const;
-export type Archive = (typeof ARCHIVES)[number];
-
-/** What the Action does with the binary once built. */
-export interface PublishOptions {
-  uploadArtifact: boolean;
-  /** A template: {name}, {os}, {arch} and {python} are filled in. */
-  artifactName: string;
-  retentionDays?: number;
-  archive: Archive;
-  /** Set when a release is wanted: the tag it goes to. */
-  releaseTag?: string;
-  draft: boolean;
-  prerelease: boolean;
-  overwrite: boolean;
-  prComment: boolean;
-  token: string;
-}
-
-/** One validated options object: the CLI fills `build` and `interpreter`, the Action also `publish`. */
+/** One validated options object: the CLI fills `bundle` and `interpreter`, the Action also `publish`. */
 export interface Options {
   bundle: BundleOptions;
   interpreter: InterpreterOptions;

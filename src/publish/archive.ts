@@ -3,7 +3,10 @@ import { basename, join } from 'node:path';
 import { TarArchive, ZipArchive } from 'archiver';
 import { writeArchive } from '../plumbing/archive-writer.js';
 import { fixedZipDate } from '../plumbing/timestamps.js';
-import type { Archive } from '../options.js';
+
+/** How the binary travels as an artifact: as is, or inside a tar.gz (keeps the executable bit) or a zip. */
+export const ARCHIVES = ['none', 'tar.gz', 'zip'] as const;
+export type Archive = (typeof ARCHIVES)[number];
 
 const EXECUTABLE = 0o755;
 

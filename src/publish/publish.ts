@@ -1,13 +1,28 @@
 import { getOctokit } from '@actions/github';
 import { basename, dirname, join } from 'node:path';
 import type { BundleResult } from '../bundle/bundle.js';
-import type { PublishOptions } from '../options.js';
 import type { Progress } from '../plumbing/progress.js';
-import { archiveBinary } from './archive.js';
+import { archiveBinary, type Archive } from './archive.js';
 import { expandArtifactName, uploadBinaryArtifact } from './artifact.js';
 import { upsertPreviewComment } from './comment.js';
 import type { GitHubContext } from './github-context.js';
 import { publishRelease } from './release.js';
+
+/** What the Action does with the binary once built. */
+export interface PublishOptions {
+  uploadArtifact: boolean;
+  /** A template: {name}, {os}, {arch} and {python} are filled in. */
+  artifactName: string;
+  retentionDays?: number;
+  archive: Archive;
+  /** Set when a release is wanted: the tag it goes to. */
+  releaseTag?: string;
+  draft: boolean;
+  prerelease: boolean;
+  overwrite: boolean;
+  prComment: boolean;
+  token: string;
+}
 
 export interface Published {
   artifact?: { name: string; id: number; url?: string };

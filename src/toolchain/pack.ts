@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TarArchive } from 'archiver';
 import { writeArchive } from '../plumbing/archive-writer.js';

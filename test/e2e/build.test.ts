@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { inChroot } from '../support/chroot.js';
-import { pybinBuild } from '../support/cli.js';
+import { buildBinary, pybinBuild } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
 import { buildWheel } from '../support/wheel.js';
@@ -14,19 +14,6 @@ import { buildWheel } from '../support/wheel.js';
 const APPS = join(packageRoot(), 'test', 'fixtures', 'apps');
 const refusalPython = TEST_PYTHONS[0]!;
 
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-${name}-`));
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
-}
-
-async function build(python: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const result = await pybinBuild(python, args, env);
-  assert.equal(result.status, 0, result.stderr);
-  const binary = lastLine(result.stdout);
-  assert.ok(existsSync(binary), `${binary} exists`);
-  return binary;
-}
 
 function assertNothingLeft(out: string) {
   const left = existsSync(out) ? readdirSync(out).filter((f) => f !== 'SHA256SUMS') : [];
@@ -36,8 +23,8 @@ function assertNothingLeft(out: string) {
 for (const python of TEST_PYTHONS) {
   describe(`pybin build (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
     test('(a) an argparse CLI: exit codes, stdin, unicode argv, -c is the app\'s', async (t) => {
-      const out = tmp('out-a');
-      const binary = await build(python, [join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
+      const out = tempDir('out-a');
+      const binary = await buildBinary(python, [join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
       assert.equal(binary, join(out, 'cli-linux-x86_64'));
       const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
       assert.equal(sums, `${sha256(readFileSync(binary))}  cli-linux-x86_64\n`);
@@ -60,17 +47,17 @@ for (const python of TEST_PYTHONS) {
     test('(a) is byte-reproducible from another copy with other mtimes', async () => {
       const builds = [];
       for (const when of [new Date('2001-02-03T04:05:06Z'), new Date()]) {
-        const copy = join(tmp('copy'), 'cli');
+        const copy = join(tempDir('copy'), 'cli');
         cpSync(join(APPS, 'cli'), copy, { recursive: true });
         for (const file of readdirSync(copy)) utimesSync(join(copy, file), when, when);
-        builds.push(readFileSync(await build(python, [copy, '--name', 'cli', '--out', tmp('out-r')])));
+        builds.push(readFileSync(await buildBinary(python, [copy, '--name', 'cli', '--out', tempDir('out-r')])));
       }
       assert.equal(sha256(builds[0]!), sha256(builds[1]!));
     });
 
     test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async (t) => {
-      const out = tmp('out-b');
-      const binary = await build(python, [join(APPS, 'data'), '--out', out, '--no-sources']);
+      const out = tempDir('out-b');
+      const binary = await buildBinary(python, [join(APPS, 'data'), '--out', out, '--no-sources']);
       const expected = {
         open: 'Grüß dich', open_rb: 'Grüß dich', exists: true, missing: false, isfile: true, isdir: true,
         getsize: 12, listdir: ['greeting.txt', 'sub'], scandir: [['greeting.txt', false], ['sub', true]],
@@ -89,18 +76,18 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('(c) a pyproject app with a dependency from a local wheel and an entry-point plugin', async (t) => {
-      const wheels = tmp('wheels');
+      const wheels = tempDir('wheels');
       buildWheel(wheels, {
         name: 'greetplug',
         version: '0.3.0',
         files: { 'greetplug/__init__.py': 'def shout(name):\n    return f"HELLO, {name.upper()}!"\n' },
         entryPoints: { 'greeter.plugins': { shout: 'greetplug:shout' } },
       });
-      const app = join(tmp('pyproj'), 'pyproj');
+      const app = join(tempDir('pyproj'), 'pyproj');
       cpSync(join(APPS, 'pyproj'), app, { recursive: true });
-      const out = tmp('out-c');
+      const out = tempDir('out-c');
       const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
-      const binary = await build(python, [app, '--out', out, '--smoke-test', 'smoke'], env);
+      const binary = await buildBinary(python, [app, '--out', out, '--smoke-test', 'smoke'], env);
       assert.equal(binary, join(out, 'greeter-linux-x86_64'), 'named after [project].name');
       const result = await run(binary, ['Ada']);
       assert.equal(result.stdout, 'shout: HELLO, ADA!\ngreeter 1.2.0 with greetplug 0.3.0\n', result.stderr);
@@ -109,17 +96,17 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('(d) compiled modules are judged by behaviour: kept out, the distribution in if it works without them', async () => {
-      const wheels = tmp('wheels-native');
+      const wheels = tempDir('wheels-native');
       const so = `cpython-${python.replace('.', '')}-x86_64-linux-gnu.so`;
       // Imports its compiled module unconditionally: cannot work in a static binary.
       buildWheel(wheels, { name: 'fastthing', version: '1.0', files: { 'fastthing/__init__.py': 'from ._speedups import fast\n', [`fastthing/_speedups.${so}`]: '\u007fELF' } });
       // Falls back to pure Python, like markupsafe or pyyaml.
       buildWheel(wheels, { name: 'dualthing', version: '1.0', files: { 'dualthing/__init__.py': 'try:\n    from ._core import X\nexcept ImportError:\n    X = 1\n', [`dualthing/_core.${so}`]: '\u007fELF' } });
       const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
-      const app = tmp('native-app');
+      const app = tempDir('native-app');
       writeFileSync(join(app, '__main__.py'), 'import dualthing\nprint(dualthing.X)\n');
       writeFileSync(join(app, 'requirements.txt'), 'dualthing\n');
-      const out = tmp('out-d');
+      const out = tempDir('out-d');
       const ok = await pybinBuild(python, [app, '--name', 'dual', '--out', out, '--smoke-test', ''], env);
       assert.equal(ok.status, 0, ok.stderr);
       assert.match(ok.stderr, /warning: dualthing: works without its compiled modules \(dualthing\._core\)/);
@@ -136,9 +123,9 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('(e) --extract unpacks once per content hash, safely under concurrent first runs', async (t) => {
-      const out = tmp('out-e');
-      const binary = await build(python, [join(APPS, 'data'), '--name', 'extracted', '--out', out, '--extract']);
-      const cache = tmp('xdg');
+      const out = tempDir('out-e');
+      const binary = await buildBinary(python, [join(APPS, 'data'), '--name', 'extracted', '--out', out, '--extract']);
+      const cache = tempDir('xdg');
       const env = { XDG_CACHE_HOME: cache, PATH: '/usr/bin:/bin' };
       const runs = await Promise.all(Array.from({ length: 6 }, () => run(binary, [], { env })));
       for (const r of runs) {
@@ -160,7 +147,7 @@ for (const python of TEST_PYTHONS) {
 
 describe('pybin build refuses bad input clearly, leaving nothing behind', { timeout: 30 * 60_000 }, () => {
   const refuse = async (args: string[], pattern: RegExp, env?: NodeJS.ProcessEnv) => {
-    const out = tmp('out-bad');
+    const out = tempDir('out-bad');
     const result = await pybinBuild(refusalPython, [...args, '--out', out], env);
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, pattern);
@@ -168,7 +155,7 @@ describe('pybin build refuses bad input clearly, leaving nothing behind', { time
     assertNothingLeft(out);
   };
   const appWith = (files: Record<string, string>) => {
-    const dir = tmp('bad-app');
+    const dir = tempDir('bad-app');
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(join(dir, name, '..'), { recursive: true });
       writeFileSync(join(dir, name), text);
@@ -190,7 +177,7 @@ describe('pybin build refuses bad input clearly, leaving nothing behind', { time
     return refuse([app], /passwd is a symlink to \/etc\/passwd, outside the app dir/);
   });
   test('an unwritable output dir', async () => {
-    const file = join(tmp('file'), 'plain');
+    const file = join(tempDir('file'), 'plain');
     writeFileSync(file, '');
     const result = await pybinBuild(refusalPython, [appWith({ '__main__.py': '' }), '--out', join(file, 'out')]);
     assert.equal(result.status, 1);

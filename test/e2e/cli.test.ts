@@ -3,14 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/plumbing/package-root.js';
 import { resolveCacheDir } from '../../src/toolchain/cache.js';
-import { run } from '../support/run.js';
+import { pybin } from '../support/cli.js';
 import { TEST_PYTHONS, testSourcesFile, testToolchain } from '../support/toolchain.js';
 
-/** The bundled CLI, as `npx pybin` runs it. */
-const CLI = join(packageRoot(), 'dist', 'cli.js');
-const pybin = (args: string[], env: NodeJS.ProcessEnv = process.env) => run(process.execPath, [CLI, ...args], { env });
 const python = TEST_PYTHONS[0]!;
 
 /** A copy of the test sources file with one entry changed. */

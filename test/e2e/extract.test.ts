@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
-import { pybinBuild } from '../support/cli.js';
+import { buildBinary } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
 import { run, type RunResult } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
 
@@ -15,16 +15,7 @@ import { TEST_PYTHONS } from '../support/toolchain.js';
  */
 
 const APPS = join(packageRoot(), 'test', 'fixtures', 'apps');
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-extract-${name}-`));
 const FALLBACK = /^pybin: (.+); unpacked the app into (\S+) for this run \(removed at exit\)\n$/;
-
-async function build(python: string, args: string[]): Promise<string> {
-  const result = await pybinBuild(python, args);
-  assert.equal(result.status, 0, result.stderr);
-  const binary = result.stdout.trim().split('\n').at(-1)!;
-  assert.ok(existsSync(binary), `${binary} exists`);
-  return binary;
-}
 
 /** The data fixture's report, read from real files. */
 function assertReport(result: RunResult) {
@@ -41,7 +32,7 @@ function assertNoTraceback(result: RunResult) {
 
 /** Runs where the cache cannot be used: the app still runs, from a temporary dir that is gone afterwards. */
 async function assertFallback(binary: string, env: NodeJS.ProcessEnv, reason: RegExp) {
-  const temp = tmp('tmpdir');
+  const temp = tempDir('tmpdir');
   const result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', TMPDIR: temp, ...env } });
   assertReport(result);
   const said = FALLBACK.exec(result.stderr);
@@ -55,12 +46,12 @@ for (const python of TEST_PYTHONS) {
   describe(`--extract with an unusual cache dir (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
     let binary = '';
     before(async () => {
-      binary = await build(python, [join(APPS, 'data'), '--name', 'extracted', '--out', tmp('out'), '--extract']);
+      binary = await buildBinary(python, [join(APPS, 'data'), '--name', 'extracted', '--out', tempDir('out'), '--extract']);
     });
 
     test('a cache dir reached through a symlink', async () => {
-      const real = tmp('real');
-      const link = join(tmp('links'), 'cache');
+      const real = tempDir('real');
+      const link = join(tempDir('links'), 'cache');
       symlinkSync(real, link);
       for (let i = 0; i < 2; i++) {
         const result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: link } });
@@ -73,13 +64,13 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('a cache dir that cannot be created', async () => {
-      const file = join(tmp('file'), 'plain');
+      const file = join(tempDir('file'), 'plain');
       writeFileSync(file, '');
       await assertFallback(binary, { XDG_CACHE_HOME: join(file, 'cache') }, /^cannot write the cache dir .*plain\/cache\/pybin\/apps \(Not a directory\)$/);
     });
 
     test('a read-only cache dir', { skip: process.getuid?.() === 0 ? 'root writes into read-only dirs' : false }, async () => {
-      const cache = tmp('ro');
+      const cache = tempDir('ro');
       chmodSync(cache, 0o555);
       await assertFallback(binary, { XDG_CACHE_HOME: cache }, /^cannot write the cache dir .*\(Permission denied\)$/);
     });
@@ -91,20 +82,20 @@ for (const python of TEST_PYTHONS) {
     test('an archive entry that points outside the cache is refused, without a traceback', async () => {
       // The same app with one more file, whose name (in both ZIP headers) is then
       // edited to step out of the extraction dir: the content hash stays the same.
-      const app = join(tmp('slip-app'), 'data');
+      const app = join(tempDir('slip-app'), 'data');
       cpSync(join(APPS, 'data'), app, { recursive: true });
       writeFileSync(join(app, 'datapkg', 'zz_slip.txt'), 'x');
-      const built = await build(python, [app, '--name', 'slip', '--out', tmp('out-slip'), '--extract']);
+      const built = await buildBinary(python, [app, '--name', 'slip', '--out', tempDir('out-slip'), '--extract']);
       const bytes = readFileSync(built);
       const name = Buffer.from('datapkg/zz_slip.txt');
       const evil = Buffer.from('datapkg/../../e.txt');
       let count = 0;
       for (let at = bytes.indexOf(name); at >= 0; at = bytes.indexOf(name, at + 1), count++) evil.copy(bytes, at);
       assert.equal(count, 2, 'the name is in the local header and the central directory');
-      const slip = join(tmp('slip'), 'slip');
+      const slip = join(tempDir('slip'), 'slip');
       writeFileSync(slip, bytes, { mode: 0o755 });
 
-      const cache = tmp('cache');
+      const cache = tempDir('cache');
       const result = await run(slip, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } });
       assert.equal(result.status, 1);
       assert.match(result.stderr, /^pybin: refusing to unpack 'datapkg\/\.\.\/\.\.\/e\.txt': it points outside \S+\n$/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -9,6 +9,7 @@ import { inChroot } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+import { tempDir } from '../support/tmp.js';
 
 // The data files inside a binary must behave as they do on disk: the fixture
 // app reports (as JSON) stat fields and their types, inode numbers, samefile,
@@ -19,7 +20,6 @@ import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
 const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'apps', 'files');
 const SIBLING = 'beside\n';
 
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-${name}-`));
 const digest = (data: Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
 /** 256 KiB that deflate cannot shrink: larger than any file buffer, so reads reach the file offset. */
@@ -55,7 +55,7 @@ for (const python of TEST_PYTHONS) {
 
     before(async () => {
       // The app goes in a directory of its own, with sibling.txt beside it; the binary gets one too.
-      const work = tmp('files');
+      const work = tempDir('files');
       const app = join(work, 'app', 'files');
       cpSync(FIXTURE, app, { recursive: true });
       writeFileSync(join(app, 'filespkg', 'data', 'blob.bin'), blob());

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
-import { pybinBuild } from '../support/cli.js';
+import { buildBinary } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
 import type { RunResult } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
 
@@ -21,7 +22,6 @@ const METHODS = ['spawn', 'forkserver', 'fork'] as const;
 /** A hung pool must fail its test, not block the suite. */
 const RUN_TIMEOUT_MS = 60_000;
 
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-mp-${name}-`));
 
 /**
  * Run a program in its own process group and collect its output; on timeout
@@ -79,14 +79,6 @@ function referencePython(version: string): string | undefined {
   return undefined;
 }
 
-async function build(python: string, args: string[]): Promise<string> {
-  const result = await pybinBuild(python, args);
-  assert.equal(result.status, 0, result.stderr);
-  const binary = result.stdout.trim().split('\n').at(-1)!;
-  assert.ok(existsSync(binary), `${binary} exists`);
-  return binary;
-}
-
 const WORDS = ['alpha', 'beta', 'grüß', 'delta'];
 
 /** What mp-script prints for a start method: spawned children re-run the script as __mp_main__. */
@@ -122,12 +114,12 @@ for (const python of TEST_PYTHONS) {
     const bins = { script: '', noSources: '', func: '', extracted: '' };
 
     before(async () => {
-      const out = tmp('out');
+      const out = tempDir('out');
       // --compression store: the origin test below edits the script's source in place.
-      bins.script = await build(python, [join(APPS, 'mp-script'), '--name', 'mp-script', '--out', out, '--compression', 'store']);
-      bins.noSources = await build(python, [join(APPS, 'mp-script'), '--name', 'mp-script-nosrc', '--out', out, '--no-sources']);
-      bins.func = await build(python, [join(APPS, 'mp-func'), '--entry', 'mpfunc.cli:main', '--name', 'mp-func', '--out', out]);
-      bins.extracted = await build(python, [join(APPS, 'mp-script'), '--name', 'mp-script-x', '--out', out, '--extract']);
+      bins.script = await buildBinary(python, [join(APPS, 'mp-script'), '--name', 'mp-script', '--out', out, '--compression', 'store']);
+      bins.noSources = await buildBinary(python, [join(APPS, 'mp-script'), '--name', 'mp-script-nosrc', '--out', out, '--no-sources']);
+      bins.func = await buildBinary(python, [join(APPS, 'mp-func'), '--entry', 'mpfunc.cli:main', '--name', 'mp-func', '--out', out]);
+      bins.extracted = await buildBinary(python, [join(APPS, 'mp-script'), '--name', 'mp-script-x', '--out', out, '--extract']);
     });
 
     for (const method of METHODS) {
@@ -164,7 +156,7 @@ for (const python of TEST_PYTHONS) {
     });
 
     test('--extract: spawned children use the parent\'s extraction (cached, or its temporary one)', async () => {
-      const cache = tmp('cache');
+      const cache = tempDir('cache');
       for (const method of ['spawn', 'forkserver'] as const) {
         const ours = await runGroup(bins.extracted, [method], { env: { PATH: process.env.PATH, XDG_CACHE_HOME: cache } });
         assertRan(ours, `mp-script-x ${method}`);
@@ -174,7 +166,7 @@ for (const python of TEST_PYTHONS) {
       assert.equal(readdirSync(join(cache, 'pybin', 'apps')).filter((f) => !f.endsWith('.lock')).length, 1, 'one extraction');
 
       // No cache dir: one temporary extraction, shared with the children, removed at exit.
-      const temp = tmp('tmpdir');
+      const temp = tempDir('tmpdir');
       const ours = await runGroup(bins.extracted, ['spawn'], { env: { PATH: process.env.PATH, TMPDIR: temp } });
       assertRan(ours, 'mp-script-x spawn without HOME');
       assert.deepEqual(JSON.parse(ours.stdout), expectedScript('spawn'));
@@ -193,7 +185,7 @@ for (const python of TEST_PYTHONS) {
       const at = bytes.indexOf(original);
       assert.ok(at >= 0 && bytes.indexOf(original, at + 1) < 0, 'the source statement is in the binary exactly once');
       edited.copy(bytes, at);
-      const copy = join(tmp('edited'), 'mp-script');
+      const copy = join(tempDir('edited'), 'mp-script');
       writeFileSync(copy, bytes, { mode: 0o755 });
       const result = await runGroup(copy, ['origin']);
       assertRan(result, 'origin');

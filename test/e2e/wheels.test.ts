@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
+import { tempDir } from '../support/tmp.js';
 
 /**
  * Real distributions that publish only manylinux wheels, installed through
@@ -14,7 +14,6 @@ import { TEST_PYTHONS } from '../support/toolchain.js';
  */
 const python = TEST_PYTHONS.find((p) => p === '3.11');
 const PIP_ENV = { ...process.env, PIP_RETRIES: '0', PIP_TIMEOUT: '3' };
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pybin-${name}-`));
 
 const APP = `import markupsafe, yaml
 print(yaml.safe_dump(yaml.safe_load("a: [1, 2]"), default_flow_style=True).strip())
@@ -23,10 +22,10 @@ print(markupsafe.escape("<b>&</b>"), yaml.__with_libyaml__)
 
 describe('manylinux-only wheels with pure fallbacks (CPython 3.11)', { timeout: 30 * 60_000, skip: python ? false : 'CPython 3.11 is not among PYBIN_TEST_PYTHONS' }, () => {
   test('pyyaml and markupsafe go in without their compiled modules, each named with what is lost', async () => {
-    const app = tmp('fallback-app');
+    const app = tempDir('fallback-app');
     writeFileSync(join(app, '__main__.py'), APP);
     writeFileSync(join(app, 'requirements.txt'), 'pyyaml\nmarkupsafe\n');
-    const out = tmp('out');
+    const out = tempDir('out');
     const built = await pybinBuild(python!, [app, '--name', 'fallback', '--out', out, '--smoke-test', ''], PIP_ENV);
     assert.equal(built.status, 0, built.stderr);
     assert.match(built.stderr, /warning: pyyaml: works without its compiled modules \(yaml\._yaml\).*lost: the libyaml C loader/);
@@ -36,10 +35,10 @@ describe('manylinux-only wheels with pure fallbacks (CPython 3.11)', { timeout: 
   });
 
   test('a distribution that cannot work without its compiled module is refused before any binary is written', async () => {
-    const app = tmp('native-app');
+    const app = tempDir('native-app');
     writeFileSync(join(app, '__main__.py'), 'import orjson\n');
     writeFileSync(join(app, 'requirements.txt'), 'orjson\nmarkupsafe\n');
-    const out = tmp('out');
+    const out = tempDir('out');
     const refused = await pybinBuild(python!, [app, '--name', 'native', '--out', out], PIP_ENV);
     assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stderr, /need compiled extension modules, which a static pybin binary cannot load:\n\s+orjson: orjson\/orjson\.cpython-311-x86_64-linux-gnu\.so\n\s+without them: import orjson: /);

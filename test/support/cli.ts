@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { run, type RunResult } from './run.js';
@@ -13,4 +15,13 @@ export function pybin(args: string[], env: NodeJS.ProcessEnv = process.env): Pro
 /** `pybin build` with the test sources and a Python version. */
 export function pybinBuild(python: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
   return pybin(['build', '--python', python, '--sources', testSourcesFile(), ...args], env);
+}
+
+/** `pybin build` that must succeed: the binary's path, the last line it prints. */
+export async function buildBinary(python: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const result = await pybinBuild(python, args, env);
+  assert.equal(result.status, 0, result.stderr);
+  const binary = result.stdout.trim().split('\n').at(-1) ?? '';
+  assert.ok(existsSync(binary), `${binary} exists`);
+  return binary;
 }

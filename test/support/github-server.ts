@@ -1,3 +1,4 @@
+import type { TestContext } from 'node:test';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -241,4 +242,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     },
   };
   return server;
+}
+
+/** A loopback GitHub server that closes when the test ends. */
+export async function startGitHubServerFor(t: TestContext): Promise<GitHubServer> {
+  const github = await startGitHubServer();
+  t.after(() => github.close());
+  return github;
 }

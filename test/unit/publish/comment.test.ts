@@ -1,6 +1,6 @@
 import { getOctokit } from '@actions/github';
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import {
   PREVIEW_MARKER,
   mergePreviewRows,
@@ -9,7 +9,7 @@ import {
   upsertPreviewComment,
   type PreviewRow,
 } from '../../../src/publish/comment.js';
-import { startGitHubServer, type GitHubServer } from '../../support/github-server.js';
+import { startGitHubServerFor, type GitHubServer } from '../../support/github-server.js';
 
 const repo = { owner: 'octo', repo: 'hello' };
 const linux: PreviewRow = {
@@ -20,12 +20,6 @@ const linux: PreviewRow = {
   artifactUrl: 'https://github.com/octo/hello/actions/runs/7/artifacts/1',
 };
 const macos: PreviewRow = { binary: 'hello-macos-arm64', target: 'aarch64-apple-darwin', size: 9_000_000, sha256: 'b'.repeat(64) };
-
-async function server(t: TestContext): Promise<GitHubServer> {
-  const github = await startGitHubServer();
-  t.after(() => github.close());
-  return github;
-}
 
 function upsert(github: GitHubServer, rows: PreviewRow[], warnings: string[] = []) {
   return upsertPreviewComment({
@@ -70,7 +64,7 @@ test('merging rows: ours replace theirs of the same binary, theirs stay, sorted 
 });
 
 test('a sticky comment: created by the first job, then updated by the next with its own row', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   // Enough other comments that ours is on the second page.
   for (let i = 0; i < 120; i++) github.comments.push({ id: i + 1, issue: 42, body: `comment ${i}` });
   github.comments.push({ id: 500, issue: 7, body: `${PREVIEW_MARKER} on another pull request` });
@@ -101,7 +95,7 @@ test('a sticky comment: created by the first job, then updated by the next with 
 });
 
 test('a read-only token (a pull request from a fork): a warning, no comment, no failure', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   github.readOnly = true;
   const warnings: string[] = [];
   assert.equal(await upsert(github, [linux], warnings), undefined);

@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { PybinError } from '../../../src/plumbing/errors.js';
 import { publishRelease, type PublishReleaseOptions } from '../../../src/publish/release.js';
-import { startGitHubServer, type GitHubServer } from '../../support/github-server.js';
+import { startGitHubServerFor, type GitHubServer } from '../../support/github-server.js';
 
 const repo = { owner: 'octo', repo: 'hello' };
 const sha = (c: string) => c.repeat(64);
-
-async function server(t: TestContext): Promise<GitHubServer> {
-  const github = await startGitHubServer();
-  t.after(() => github.close());
-  return github;
-}
 
 /** Files of these names and contents in a fresh dir, as paths. */
 function files(contents: Record<string, string>): string[] {
@@ -43,7 +37,7 @@ const uploads = (github: GitHubServer) => github.requests.filter((r) => r.method
 const indexOf = (github: GitHubServer, method: string, url: RegExp) => github.requests.findIndex((r) => r.method === method && url.test(r.url));
 
 test('no release yet: creates a draft, uploads to its upload_url, then publishes it', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const assets = files({ 'hello-linux-x86_64': 'ELF binary bytes \u00ff', SHA256SUMS: `${sha('a')}  hello-linux-x86_64\n` });
 
   const result = await publish(github, { assets, prerelease: true, targetCommitish: 'cafe123' });
@@ -71,7 +65,7 @@ test('no release yet: creates a draft, uploads to its upload_url, then publishes
 });
 
 test('draft: true leaves the release it creates a draft', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const result = await publish(github, { assets: files({ 'hello-linux-x86_64': 'x' }), draft: true });
   assert.equal(result?.created, true);
   assert.equal(github.releases[0]?.draft, true);
@@ -80,7 +74,7 @@ test('draft: true leaves the release it creates a draft', async (t) => {
 });
 
 test('a published release for the tag is found by tag and used as it is', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const existing = github.addRelease({ tag: 'v1.0.0' });
   const result = await publish(github, { assets: files({ 'hello-macos-arm64': 'mach-o' }), draft: true, prerelease: true });
   assert.equal(result?.created, false);
@@ -92,7 +86,7 @@ test('a published release for the tag is found by tag and used as it is', async 
 });
 
 test('a draft for the tag, which GitHub does not find by tag, is found in the release list', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   github.addRelease({ tag: 'v0.9.0' });
   const draft = github.addRelease({ tag: 'v1.0.0', draft: true });
   const result = await publish(github, { assets: files({ 'hello-linux-x86_64': 'x' }) });
@@ -103,7 +97,7 @@ test('a draft for the tag, which GitHub does not find by tag, is found in the re
 });
 
 test('an asset of the same name: an error naming overwrite, or with overwrite replaced after the 422', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const release = github.addRelease({ tag: 'v1.0.0' });
   const old = github.addAsset(release, 'hello-linux-x86_64', 'old build');
   const assets = files({ 'hello-linux-x86_64': 'new build' });
@@ -128,7 +122,7 @@ test('an asset of the same name: an error naming overwrite, or with overwrite re
 });
 
 test("SHA256SUMS is merged with the release's: lines of other files kept, ours replacing theirs", async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const release = github.addRelease({ tag: 'v1.0.0' });
   github.addAsset(release, 'hello-macos-arm64', 'mach-o');
   github.addAsset(release, 'SHA256SUMS', `${sha('b')}  hello-macos-arm64\n${sha('0')}  hello-linux-x86_64\n`);
@@ -143,7 +137,7 @@ test("SHA256SUMS is merged with the release's: lines of other files kept, ours r
 });
 
 test('matrix jobs publishing one tag at once end with one published release and every checksum', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   const targets = ['linux-x86_64', 'linux-aarch64', 'macos-arm64', 'windows-x86_64'];
   const results = await Promise.all(
     targets.map((target, i) =>
@@ -161,7 +155,7 @@ test('matrix jobs publishing one tag at once end with one published release and 
 });
 
 test('a read-only token (a pull request from a fork): a warning, nothing published, no failure', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   github.readOnly = true;
   const warnings: string[] = [];
   const result = await publish(github, { assets: files({ 'hello-linux-x86_64': 'x' }) }, warnings);
@@ -172,7 +166,7 @@ test('a read-only token (a pull request from a fork): a warning, nothing publish
 });
 
 test('a read-only token where one may write (a tag push): a failure naming the token and the permission', async (t) => {
-  const github = await server(t);
+  const github = await startGitHubServerFor(t);
   github.readOnly = true;
   await assert.rejects(publish(github, { assets: files({ 'hello-linux-x86_64': 'x' }), failWhenReadOnly: true }), {
     input: 'token',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { before, test } from 'node:test';
 import { packToolchain } from '../../../src/toolchain/pack.js';
 import type { ManifestEntry } from '../../../src/toolchain/manifest.js';
 import { EXPECTED, FILE_NAME, identity, makeToolchain } from '../../support/mini-toolchain.js';
+import { sha256 } from '../../../src/plumbing/hash.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pybin-pack-'));
 const URL_BASE = 'https://example.invalid/releases';
@@ -40,7 +40,6 @@ function tarHeaders(tgz: Buffer) {
   return headers;
 }
 
-const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let packed: ManifestEntry;
 let archiveBytes: Buffer;
@@ -55,7 +54,7 @@ test('packing is deterministic: same contents, other mtimes, same bytes', async 
   assert.deepEqual(packed, {
     ...identity,
     url: `${URL_BASE}/${FILE_NAME}`,
-    sha256: sha(archiveBytes),
+    sha256: sha256(archiveBytes),
     size: archiveBytes.length,
   });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +9,9 @@ import { silentProgress } from '../../../src/plumbing/progress.js';
 import { LIBRARIES } from '../../../src/toolchain/recipes.js';
 import { fetchSource, loadSourceOverrides, resolveSource, unpack } from '../../../src/toolchain/sources.js';
 import { spawnSync } from 'node:child_process';
+import { sha256 } from '../../../src/plumbing/hash.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pybin-sources-'));
-const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** A real tar.gz with one top-level directory. */
 function makeTarball(name: string): { path: string; sha256: string; bytes: Buffer } {
@@ -22,7 +21,7 @@ function makeTarball(name: string): { path: string; sha256: string; bytes: Buffe
   const path = join(work, `${name}.tar.gz`);
   spawnSync('tar', ['-czf', path, '-C', root, name]);
   const bytes = spawnSync('cat', [path]).stdout;
-  return { path, sha256: sha(bytes), bytes };
+  return { path, sha256: sha256(bytes), bytes };
 }
 
 const good = makeTarball('demo-1.0');
