@@ -28,7 +28,26 @@ class _Refused(Exception):
 
 def main():
     """Run the app's entry point as the executable's __main__."""
-    root = _prepare(child=False)
+    try:
+        _run(_prepare(child=False))
+    except KeyboardInterrupt:
+        if sys.version_info < (3, 13):
+            _ready_to_print()
+        raise
+
+
+def _ready_to_print():
+    """Import now what printing the traceback will: 3.11 and 3.12 exit by
+    SIGINT after an uncaught KeyboardInterrupt only if nothing is imported
+    while its traceback prints (then they exit 1)."""
+    import traceback  # noqa: F401 (our excepthook's)
+
+    files = sys.modules.get("_pybin_files")
+    if files is not None:
+        files._load()  # the ZIP index, read for source lines
+
+
+def _run(root):
     spec = type(__spec__)(MP_MAIN, None)
     entry = CONFIG["entry"]
     if "script" in entry:
