@@ -9,7 +9,7 @@ import { CLI } from '../test/support/cli.js';
 import { testSourcesFile } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, toolchainFor } from './common.js';
 
-const { python, runs } = benchArgs();
+const { python, runs, reference } = benchArgs();
 const toolchain = await toolchainFor(python);
 const launcher = join(toolchain.dir, 'bin', 'pybin-launcher');
 const out = scratchDir('build-out');
@@ -36,8 +36,8 @@ for (const [label, app] of Object.entries(apps)) {
   const results = alternate(
     {
       'pybin binary': { argv: [binary] },
-      'same interpreter, on-disk tree': { argv: [launcher, '-I', join(app, '__main__.py')], env: { PYBIN_INTERPRETER: '1' } },
-      'system python3': { argv: ['python3', '-I', join(app, '__main__.py')] },
+      'same interpreter, on-disk tree': { argv: [launcher, '-I', join(app, '__main__.py')] },
+      [reference]: { argv: [reference, '-I', join(app, '__main__.py')] },
     },
     runs,
   );

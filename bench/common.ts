@@ -7,9 +7,14 @@ import { testToolchain } from '../test/support/toolchain.js';
 
 export function benchArgs() {
   const { values } = parseArgs({
-    options: { python: { type: 'string', default: '3.13' }, runs: { type: 'string', default: '30' } },
+    options: {
+      python: { type: 'string', default: '3.13' },
+      runs: { type: 'string', default: '30' },
+      // A real interpreter binary to compare with (never a shim such as pyenv's python3, ~300 ms a call).
+      reference: { type: 'string', default: '/usr/bin/python3' },
+    },
   });
-  return { python: values.python!, runs: Number(values.runs) };
+  return { python: values.python!, runs: Number(values.runs), reference: values.reference! };
 }
 
 export const toolchainFor = testToolchain;

@@ -7,7 +7,7 @@ import { ensureToolchain } from '../src/toolchain/toolchain.js';
 import { testSourcesFile } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, writeScript } from './common.js';
 
-const { python, runs } = benchArgs();
+const { python, runs, reference } = benchArgs();
 const allocators: Allocator[] = python === '3.11' || python === '3.12' ? ['pymalloc', 'malloc'] : ['pymalloc', 'malloc', 'mimalloc'];
 const dir = scratchDir('speed');
 const workloads = {
@@ -24,7 +24,7 @@ for (const allocator of allocators) {
 const rows: Record<string, Record<string, number>> = {};
 for (const [name, source] of Object.entries(workloads)) {
   const script = writeScript(dir, `${name}.py`, source);
-  const commands: Record<string, { argv: string[]; env?: NodeJS.ProcessEnv }> = { 'system python3': { argv: ['python3', '-I', script] } };
+  const commands: Record<string, { argv: string[]; env?: NodeJS.ProcessEnv }> = { [reference]: { argv: [reference, '-I', script] } };
   for (const { allocator, toolchain } of toolchains) {
     commands[`pybin ${toolchain.metadata.python} ${allocator}`] = {
       argv: [join(toolchain.dir, 'bin', 'pybin-launcher'), '-I', script],
