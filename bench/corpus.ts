@@ -13,6 +13,7 @@ import {
   binarySide,
   buildCorpusApp,
   CORPUS_DIR,
+  describeCommand,
   differences,
   loadCorpus,
   notOn,
@@ -95,7 +96,7 @@ for (const python of pythons) {
       built: 'yes',
       identical: `${identical}/${app.commands.length}`,
       'size MB': built.size / 1e6,
-      'bench command': `${app.script} ${app.bench.args.join(' ')}${app.bench.stdin ? ` < ${app.bench.stdin}` : ''}`.slice(0, 40),
+      'bench command': `${app.script} ${describeCommand(app.bench)}`.slice(0, 44),
     };
     try {
       const [pybinMs, venvMs] = startTimes([binary, venv], app);
