@@ -90,7 +90,17 @@ export function declaredRequirements(app: CorpusApp): string[] {
     .filter(Boolean);
 }
 
-export const tmp = (name: string) => realpathSync(mkdtempSync(join(tmpdir(), `pybin-corpus-${name}-`)));
+let scratch: string | undefined;
+
+/** A new temporary dir; all of them live under one dir per process, removed when the process exits (binaries are ~20-45 MB). */
+export function tmp(name: string): string {
+  if (!scratch) {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'pybin-corpus-')));
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+    scratch = root;
+  }
+  return mkdtempSync(join(scratch, `${name}-`));
+}
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
