@@ -48,9 +48,9 @@ function owners(stage: string): Map<string, string> {
   return owner;
 }
 
-/** The dotted module a compiled file provides: pkg/_speedups.cpython-311-x86_64-linux-gnu.so -> pkg._speedups. */
+/** The dotted module a compiled file provides: pkg/_speedups.cpython-311-x86_64-linux-gnu.so -> pkg._speedups, pkg/__init__.*.so -> pkg. */
 export function moduleOf(file: string): string {
-  return file.replace(/\.[^/]*$/, '').split('/').join('.');
+  return file.replace(/\.[^/]*$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }
 
 /**

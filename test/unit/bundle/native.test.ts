@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { importsToCheck, moduleOf } from '../../../src/bundle/native.js';
+
+test('a compiled file names the module it provides', () => {
+  assert.equal(moduleOf('yaml/_yaml.cpython-311-x86_64-linux-gnu.so'), 'yaml._yaml');
+  assert.equal(moduleOf('pytokens/__init__.cpython-311-x86_64-linux-gnu.so'), 'pytokens');
+  assert.equal(moduleOf('_cffi_backend.cpython-311-x86_64-linux-gnu.so'), '_cffi_backend');
+  assert.equal(moduleOf('wcwidth/_table.abi3.so'), 'wcwidth._table');
+});
+
+test('what must import without the compiled modules: the package around each, a top-level module itself, never mypyc runtime', () => {
+  assert.deepEqual(
+    importsToCheck([
+      'markupsafe/_speedups.cpython-311-x86_64-linux-gnu.so',
+      'black/linegen.cpython-311-x86_64-linux-gnu.so',
+      'blib2to3/pgen2/parse.cpython-311-x86_64-linux-gnu.so',
+      '30fcd23745efe32ce681__mypyc.cpython-311-x86_64-linux-gnu.so',
+      '_cffi_backend.cpython-311-x86_64-linux-gnu.so',
+    ]),
+    ['_cffi_backend', 'black', 'blib2to3.pgen2', 'markupsafe'],
+  );
+  // A package's own compiled __init__: the package must import without it.
+  assert.deepEqual(importsToCheck(['pytokens/__init__.cpython-311-x86_64-linux-gnu.so']), ['pytokens']);
+});
