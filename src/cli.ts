@@ -31,7 +31,9 @@ pybin build [APP_DIR] [options]
   --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
   --requirements FILE     Also install these requirements (default: APP_DIR/requirements.txt
                           if present). pip's own configuration and PIP_* variables apply,
-                          so --no-index/--find-links work for offline builds.
+                          so --no-index/--find-links work for offline builds. Wheels
+                          are picked for the target; compiled modules are left out, and a
+                          dependency that does not work without them stops the build.
   --exclude GLOB          Leave matching files out (repeatable). Always left out: .git,
                           __pycache__, virtualenvs, node_modules and the output dir.
   --compression C         deflate (default) or store.

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
 import { packageRoot } from '../plumbing/package-root.js';
@@ -124,7 +124,9 @@ function copyPipWheel(srcDir: string, into: string): string {
 
 function collectLicenses(srcDir: string, libraries: BuiltLibrary[], into: string): void {
   mkdirSync(into, { recursive: true });
-  for (const [name, file] of Object.entries(CPYTHON_BUNDLED_LICENSES)) copyFileSync(join(srcDir, file), join(into, `${name}.txt`));
+  for (const [name, file] of Object.entries(CPYTHON_BUNDLED_LICENSES)) {
+    if (name === 'cpython' || existsSync(join(srcDir, file))) copyFileSync(join(srcDir, file), join(into, `${name}.txt`));
+  }
   for (const library of libraries) {
     const dir = join(library.prefix, 'licenses');
     for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(into, file));

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { patchFiles } from './cpython.js';
 import { hashOf, sha256 } from '../plumbing/hash.js';
 import { launcherSource } from './layout.js';
-import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
+import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
 import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';
 import { hostTarget, type Target } from './targets.js';
 import { selectPython } from './versions.js';
@@ -38,6 +38,7 @@ export function planToolchain(request: { python?: string; sourcesFile?: string; 
     configure: CPYTHON_CONFIGURE_ARGS,
     make: CPYTHON_MAKE_TARGETS,
     stdlibExcludes: STDLIB_EXCLUDES,
+    licenses: CPYTHON_BUNDLED_LICENSES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
     launcher: sha256(readFileSync(launcherSource())),
     libraries: libraries.map((l) => ({ ...l.recipe, url: undefined, sha256: l.source.sha256 })),

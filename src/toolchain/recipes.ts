@@ -324,10 +324,16 @@ export const CPYTHON_PATCHES: readonly PatchRecipe[] = [
   { file: 'ssl-distribution-ca-bundles.patch', versions: '>=3.11' },
 ];
 
-/** License texts inside CPython's tree, shipped beside CPython's own. */
+/**
+ * License texts inside CPython's tree, shipped as licenses/<name>.txt: CPython's
+ * own (required), and those of the software it incorporates, where the version
+ * has them (Doc/license.rst holds the notices of mimalloc, libmpdec, ...).
+ */
 export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {
   cpython: 'LICENSE',
+  'cpython-incorporated-software': 'Doc/license.rst',
   expat: 'Modules/expat/COPYING',
+  keccak: 'Modules/_sha3/LICENSE',
 };
 
 /** Top-level stdlib packages that never go into a toolchain or a binary. */

@@ -60,10 +60,13 @@ for (const python of TEST_PYTHONS) {
 
       const licenses = readdirSync(join(toolchain.dir, 'licenses'));
       const recipe = PYTHONS.find((p) => p.version === toolchain.metadata.python)!;
-      for (const name of ['cpython', 'expat', ...recipe.libraries]) {
+      for (const name of ['cpython', 'cpython-incorporated-software', 'expat', ...recipe.libraries]) {
         assert.ok(licenses.includes(`${name}.txt`), `license of ${name}`);
       }
       assert.match(readFileSync(join(toolchain.dir, 'licenses', 'openssl.txt'), 'utf8'), /Apache License/);
+      if (python !== '3.11') {
+        assert.match(readFileSync(join(toolchain.dir, 'licenses', 'cpython-incorporated-software.txt'), 'utf8'), /mimalloc/, 'the allocator 3.13+ links in');
+      }
       assert.ok(Object.keys(LIBRARIES).length >= 8);
     });
 
