@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -41,5 +42,23 @@ for (const python of TEST_PYTHONS) {
         assert.match(result.stdout, backend.expect);
       });
     }
+
+    test('a dependency published only as an sdist is built by its backend and goes in', async () => {
+      // An sdist: the source tree of a setuptools project as name-version.tar.gz, in a find-links dir.
+      const links = mkdtempSync(join(tmpdir(), 'pybin-sdists-'));
+      const tree = join(mkdtempSync(join(tmpdir(), 'pybin-sdist-src-')), 'sdistonly-1.0');
+      mkdirSync(join(tree, 'sdistonly'), { recursive: true });
+      writeFileSync(join(tree, 'pyproject.toml'), '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "sdistonly"\nversion = "1.0"\n');
+      writeFileSync(join(tree, 'sdistonly', '__init__.py'), 'MESSAGE = "built from an sdist"\n');
+      execFileSync('tar', ['-czf', join(links, 'sdistonly-1.0.tar.gz'), '-C', join(tree, '..'), 'sdistonly-1.0']);
+      const app = mkdtempSync(join(tmpdir(), 'pybin-sdist-app-'));
+      writeFileSync(join(app, '__main__.py'), 'import sdistonly\nprint(sdistonly.MESSAGE)\n');
+      writeFileSync(join(app, 'requirements.txt'), 'sdistonly==1.0\n');
+      const out = mkdtempSync(join(tmpdir(), 'pybin-out-'));
+      const built = await pybinBuild(python, [app, '--name', 'sdist', '--out', out], { ...PIP_ENV, PIP_FIND_LINKS: links });
+      assert.equal(built.status, 0, built.stderr);
+      const result = await run(join(out, 'sdist-linux-x86_64'), [], { env: {} });
+      assert.equal(result.stdout, 'built from an sdist\n', result.stderr);
+    });
   });
 }
