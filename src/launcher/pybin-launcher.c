@@ -8,7 +8,7 @@
  *                reaches the app unchanged (no option parsing) and PYTHON*
  *                environment variables are ignored (isolated config).
  *   interpreter  no ZIP appended (the bare toolchain launcher), PYBIN_INTERPRETER=1,
- *                or a multiprocessing child (see is_multiprocessing_child):
+ *                or a library's child interpreter (see is_library_child):
  *                behaves as python3 (-c, -m, script, REPL, -E/-I/-P, PYTHONPATH
  *                and the other PYTHON* variables). The stdlib is the appended
  *                ZIP if there is one, else ../lib/pythonX.Y beside the
@@ -87,23 +87,39 @@ static int has_appended_zip(const char *path)
     return 0;
 }
 
-/* multiprocessing's spawn, forkserver and resource_tracker start
- * `sys.executable [interpreter flags] -c "from multiprocessing.<mod> import ..."`.
- * Only that exact shape switches an app binary into interpreter mode, so an
- * app whose own CLI takes -c is never hijacked. */
-static int is_multiprocessing_child(int argc, char **argv)
+/* The -c code of the child interpreters that libraries start from
+ * sys.executable: multiprocessing's spawn, forkserver and resource_tracker
+ * ("from multiprocessing.<mod> import ..."), and execnet's popen gateway, which
+ * pytest-xdist's workers use. */
+static const char *const CHILD_CODE[] = {
+    "from multiprocessing.",
+    "import sys;exec(eval(sys.stdin.readline()))",
+};
+
+/* Is this `sys.executable [interpreter flags] -c CODE` with a CODE above? Only
+ * those exact shapes switch an app binary into interpreter mode, so an app
+ * whose own CLI takes -c is never hijacked. */
+static int is_library_child(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-c") == 0) {
-            return i + 1 < argc && strncmp(argv[i + 1], "from multiprocessing.", 21) == 0;
+            if (i + 1 >= argc) {
+                return 0;
+            }
+            for (size_t k = 0; k < sizeof CHILD_CODE / sizeof *CHILD_CODE; k++) {
+                if (strncmp(argv[i + 1], CHILD_CODE[k], strlen(CHILD_CODE[k])) == 0) {
+                    return 1;
+                }
+            }
+            return 0;
         }
         if (strcmp(arg, "-X") == 0 || strcmp(arg, "-W") == 0) {
             i++; /* the option's value */
         } else if (strncmp(arg, "-X", 2) == 0 || strncmp(arg, "-W", 2) == 0) {
             continue;
         } else if (arg[0] != '-' || arg[1] == '\0' || strspn(arg + 1, "bBdEIOPqsSuv") != strlen(arg + 1)) {
-            return 0; /* not a flag that subprocess._args_from_interpreter_flags emits */
+            return 0; /* not a flag that subprocess._args_from_interpreter_flags or execnet emits */
         }
     }
     return 0;
@@ -156,7 +172,7 @@ int main(int argc, char **argv)
     int zipped = has_appended_zip(exe);
     const char *flag = getenv("PYBIN_INTERPRETER");
     int interpreter = !zipped || (flag != NULL && strcmp(flag, "1") == 0)
-                      || is_multiprocessing_child(argc, argv);
+                      || is_library_child(argc, argv);
     unsetenv("PYBIN_INTERPRETER");
 
     /* Python's own home: the executable's directory, or for a bare toolchain
