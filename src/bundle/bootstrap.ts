@@ -21,12 +21,12 @@ export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.p
 /** The runtime file that carries CONFIG. */
 const CONFIG_FILE = '_pybin_boot.py';
 
-export function runtimeSource(file: string): string {
+function runtimeSource(file: string): string {
   return readFileSync(join(packageRoot(), 'src', 'runtime', file), 'utf8');
 }
 
 /** The bootstrap with its CONFIG filled in (JSON of strings and lists is a Python literal). */
-export function renderBootstrap(config: BootConfig): string {
+function renderBootstrap(config: BootConfig): string {
   const source = runtimeSource(CONFIG_FILE);
   const marker = /^CONFIG = \{\}.*$/m;
   if (!marker.test(source)) throw new Error(`src/runtime/${CONFIG_FILE} has no CONFIG line`);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
@@ -9,6 +8,7 @@ import { buildBinary } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import type { RunResult } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
+import { findRealPython } from '../support/real-python.js';
 
 /**
  * multiprocessing in built binaries: every start method, from a script entry
@@ -61,24 +61,6 @@ function assertRan(result: RunResult & { timedOut: boolean }, what: string) {
   assert.equal(result.status, 0, `${what} failed; stderr:\n${result.stderr}`);
 }
 
-/**
- * A real CPython X.Y to compare with: $PYBIN_TEST_REFERENCE_PYTHON_X_Y, else
- * pythonX.Y on PATH, else one installed by pyenv; checked to be X.Y.
- */
-function referencePython(version: string): string | undefined {
-  const candidates = [process.env[`PYBIN_TEST_REFERENCE_PYTHON_${version.replace('.', '_')}`], `python${version}`];
-  const pyenv = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
-  if (existsSync(pyenv)) {
-    for (const dir of readdirSync(pyenv).filter((d) => d.startsWith(`${version}.`)).sort().reverse()) candidates.push(join(pyenv, dir, 'bin', `python${version}`));
-  }
-  const check = 'import sys\nif "%d.%d" % sys.version_info[:2] != sys.argv[1]: sys.exit(3)\nprint(sys.executable)';
-  for (const candidate of candidates.filter((c): c is string => !!c)) {
-    const result = spawnSync(candidate, ['-c', check, version], { encoding: 'utf8', timeout: 30_000 });
-    if (result.status === 0 && result.stdout.trim()) return result.stdout.trim();
-  }
-  return undefined;
-}
-
 const WORDS = ['alpha', 'beta', 'grüß', 'delta'];
 
 /** What mp-script prints for a start method: spawned children re-run the script as __mp_main__. */
@@ -109,7 +91,7 @@ function lineOf(file: string, text: string): number {
 
 for (const python of TEST_PYTHONS) {
   describe(`multiprocessing in a pybin binary (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
-    const reference = referencePython(python);
+    const reference = findRealPython(python)?.path;
     const scriptFile = join(APPS, 'mp-script', '__main__.py');
     const bins = { script: '', noSources: '', func: '', extracted: '' };
 
@@ -128,7 +110,7 @@ for (const python of TEST_PYTHONS) {
         assertRan(ours, `mp-script ${method}`);
         assert.deepEqual(JSON.parse(ours.stdout), expectedScript(method));
         assert.equal(ours.stderr, '', 'no warning (the resource tracker cleaned up)');
-        if (!reference) return t.diagnostic(`no CPython ${python} to compare with (set PYBIN_TEST_REFERENCE_PYTHON_${python.replace('.', '_')})`);
+        if (!reference) return t.diagnostic(`no CPython ${python} to compare with (set PYBIN_REAL_PYTHON_${python.replace('.', '_')})`);
         const real = await runGroup(reference, [scriptFile, method]);
         assertRan(real, `CPython ${python} mp-script ${method}`);
         assert.equal(ours.stdout, real.stdout, 'as CPython runs the script');

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pybinBuild } from './cli.js';
+import { buildBinary } from './cli.js';
+import { tempDir } from './tmp.js';
 
 const built = new Map<string, Promise<string>>();
 
@@ -12,20 +12,14 @@ const built = new Map<string, Promise<string>>();
 export function buildApp(python: string, appDir: string, args: string[] = [], env?: NodeJS.ProcessEnv): Promise<string> {
   const key = JSON.stringify([python, appDir, args, env ?? null]);
   if (!built.has(key)) {
-    built.set(key, (async () => {
-      const out = mkdtempSync(join(tmpdir(), 'pybin-app-'));
-      const result = await pybinBuild(python, [appDir, '--out', out, ...args], env);
-      const binary = result.stdout.trim().split('\n').at(-1) ?? '';
-      if (result.status !== 0 || !existsSync(binary)) throw new Error(`pybin build ${appDir} failed:\n${result.stderr}`);
-      return binary;
-    })());
+    built.set(key, buildBinary(python, [appDir, '--out', tempDir('app'), ...args], env));
   }
   return built.get(key)!;
 }
 
 /** A one-file app: `source` as the `__main__.py` of an app dir, built with `pybin build`. */
 export function buildScript(python: string, source: string, name = 'app'): Promise<string> {
-  const appDir = mkdtempSync(join(tmpdir(), 'pybin-src-'));
+  const appDir = tempDir('src');
   writeFileSync(join(appDir, '__main__.py'), source);
   return buildApp(python, appDir, ['--name', name]);
 }
