@@ -1,23 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   realpathSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { parse } from 'smol-toml';
+import { buildOnce } from '../../src/plumbing/atomic-dir.js';
+import { sha256 } from '../../src/plumbing/hash.js';
+import { walkTree } from '../../src/plumbing/tree.js';
+import { resolveCacheDir } from '../../src/toolchain/cache.js';
 import { pybinBuild } from './cli.js';
 import type { RealPython } from './real-python.js';
 import { run, type RunResult } from './run.js';
@@ -102,8 +103,6 @@ export function tmp(name: string): string {
   return mkdtempSync(join(scratch, `${name}-`));
 }
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-
 export type BuildOutcome =
   | { ok: true; binary: string; size: number; seconds: number; result: RunResult }
   | { ok: false; reason: string; seconds: number; result: RunResult };
@@ -157,28 +156,6 @@ export function binarySide(app: CorpusApp, binary: string, pythonVersion: string
 }
 
 /** pybin's cache dir as pybin resolves it without --cache-dir: the test venvs live beside its toolchains. */
-function cacheDir(): string {
-  if (process.env.PYBIN_CACHE_DIR) return process.env.PYBIN_CACHE_DIR;
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pybin');
-}
-
-/** Make `dir` once: in a temporary sibling, renamed into place (a concurrent maker's copy wins). */
-async function makeOnce(dir: string, make: (work: string) => Promise<void>): Promise<void> {
-  if (existsSync(dir)) return;
-  mkdirSync(dirname(dir), { recursive: true });
-  const work = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await make(work);
-    try {
-      renameSync(work, dir);
-    } catch (error) {
-      if (!existsSync(dir)) throw error;
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
 /**
  * A venv of the real CPython with the app's pins, cached by content (the
  * interpreter and the pins) under pybin's cache dir. Its console script runs as
@@ -187,8 +164,8 @@ async function makeOnce(dir: string, make: (work: string) => Promise<void>): Pro
  */
 export async function venvSide(app: CorpusApp, real: RealPython): Promise<Side> {
   const key = sha256(JSON.stringify({ python: real.path, version: real.version, requirements: [...app.requirements].sort() })).slice(0, 16);
-  const dir = join(cacheDir(), 'test-venvs', `${app.name}-${real.version}-${key}`);
-  await makeOnce(dir, async (work) => {
+  const dir = join(resolveCacheDir(), 'test-venvs', `${app.name}-${real.version}-${key}`);
+  await buildOnce(dir, async (work) => {
     const made = await run(real.path, ['-m', 'venv', work], { timeoutMs: 5 * 60_000 });
     if (made.status !== 0) throw new Error(`${real.path} -m venv failed: ${made.stderr}`);
     const pip = await run(join(work, 'bin', 'python'), ['-m', 'pip', 'install', '-q', ...app.requirements], { env: pipEnv(), timeoutMs: 10 * 60_000 });
@@ -275,16 +252,13 @@ function collectOutputs(work: string, command: CorpusCommand): Record<string, Bu
       files[output] = Buffer.from('<missing>');
       continue;
     }
-    const walk = (path: string) => {
-      if (statSync(path).isDirectory()) {
-        for (const name of readdirSync(path).sort()) if (name !== '__pycache__') walk(join(path, name));
-        return;
-      }
-      const rel = relative(root, path).split(sep).join('/');
-      if (rel && ignored(rel)) return;
-      files[relative(work, path).split(sep).join('/')] = readFileSync(path);
-    };
-    walk(root);
+    if (!statSync(root).isDirectory()) {
+      files[output] = readFileSync(root);
+      continue;
+    }
+    for (const { name, path, stats } of walkTree(root, (e) => e.name.endsWith('__pycache__/'))) {
+      if (stats.isFile() && !ignored(name)) files[`${output.replace(/\/+$/, '')}/${name}`] = readFileSync(path);
+    }
   }
   return files;
 }
