@@ -9,13 +9,14 @@ import { parseCompression, parseInterpreterMode, parseManifestUrl } from './opti
 import { runPipeline } from './pipeline.js';
 import { packToolchain } from './toolchain/pack.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
+import { hostTarget, targetByTriple, TARGETS } from './toolchain/targets.js';
 import { defaultPython, selectPython, supportedVersions, untestedWarning } from './toolchain/versions.js';
 
 const USAGE = `Usage: pybin <command> [options]
 
 Commands:
-  build       Build a Python app into one static executable; prints its path.
-  toolchain   Fetch or build the static CPython for this machine; prints its directory.
+  build       Build a Python app into one executable; prints its path.
+  toolchain   Fetch or build a CPython toolchain for this machine; prints its directory.
 
 pybin build [APP_DIR] [options]
   APP_DIR                 The app: a pyproject project (installed with pip) or a plain
@@ -28,12 +29,18 @@ pybin build [APP_DIR] [options]
   --python V              CPython version (see below). Default: APP_DIR/.python-version,
                           else the newest tested release satisfying requires-python
                           (an untested one only if no tested one does), else ${defaultPython().version}.
+  --target T              auto (default): a static musl binary (runs on any Linux) when the
+                          app and its dependencies work without compiled modules, else
+                          the glibc target, which loads manylinux wheels' compiled modules
+                          from memory. Or a triple: ${TARGETS.filter((t) => t.arch === hostTarget().arch).map((t) => t.triple).join(', ')}.
+  --manylinux V           glibc targets: the newest glibc the binary may need, like 2_28
+                          (wheels are picked to fit; the default takes the newest).
   --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
   --requirements FILE     Also install these requirements (default: APP_DIR/requirements.txt
                           if present). pip's own configuration and PIP_* variables apply,
                           so --no-index/--find-links work for offline builds. Wheels
-                          are picked for the target; compiled modules are left out, and a
-                          dependency that does not work without them stops the build.
+                          are picked for the target. A static binary leaves compiled
+                          modules out (a dependency that needs them moves auto to glibc).
   --exclude GLOB          Leave matching files out (repeatable). Always left out: .git,
                           __pycache__, virtualenvs, node_modules and the output dir.
   --compression C         deflate (default) or store.
@@ -46,13 +53,14 @@ pybin build [APP_DIR] [options]
   --manifest-url URL      JSON manifest of prebuilt toolchains (see README).
   --sources FILE, --cache-dir DIR, --jobs N   As for pybin toolchain.
 
-pybin toolchain [--python VERSION] [--sources FILE] [--cache-dir DIR] [--jobs N] [--pack DIR --url-base URL]
+pybin toolchain [--python VERSION] [--target T] [--sources FILE] [--cache-dir DIR] [--jobs N] [--pack DIR --url-base URL]
   --python VERSION   CPython to build: 3.13 (its pinned release) or an exact pin
                      like 3.13.5. Default: ${defaultPython().version}, the newest final release
                      pybin's own tests build.
                      Supported: ${supportedVersions()}
                      Untested: pinned from upstream's published hashes but not built
                      by pybin's test suite; they work when asked for, with a warning.
+  --target T         ${TARGETS.filter((t) => t.arch === hostTarget().arch).map((t) => t.triple).join(' (default) or ')}.
   --sources FILE     JSON mapping components ("cpython-3.13.5", "openssl-3.5.7", ...)
                      to { "url" | "path", "sha256" }, for mirrors and offline runners
                      (scripts/offline-sources.sh DIR writes DIR/sources.json).
@@ -73,6 +81,7 @@ async function toolchainCommand(args: string[]): Promise<void> {
     args,
     options: {
       python: { type: 'string' },
+      target: { type: 'string' },
       sources: { type: 'string' },
       'cache-dir': { type: 'string' },
       jobs: { type: 'string' },
@@ -92,6 +101,7 @@ async function toolchainCommand(args: string[]): Promise<void> {
   if (untested) progress.warn(untested);
   const toolchain = await ensureToolchain({
     python: values.python,
+    target: values.target === undefined ? undefined : targetByTriple(values.target, '--target'),
     sourcesFile: values.sources,
     cacheDir: values['cache-dir'],
     jobs,
@@ -126,6 +136,8 @@ async function buildCommand(args: string[]): Promise<void> {
       entry: { type: 'string' },
       name: { type: 'string' },
       python: { type: 'string' },
+      target: { type: 'string', default: 'auto' },
+      manylinux: { type: 'string' },
       out: { type: 'string', default: 'dist' },
       requirements: { type: 'string' },
       exclude: { type: 'string', multiple: true, default: [] },
@@ -154,6 +166,8 @@ async function buildCommand(args: string[]): Promise<void> {
         entry: values.entry,
         name: values.name,
         python: values.python,
+        target: values.target,
+        manylinux: values.manylinux,
         outDir: values.out!,
         requirements: values.requirements,
         excludes: values.exclude ?? [],
@@ -172,6 +186,11 @@ async function buildCommand(args: string[]): Promise<void> {
       },
     },
     progress,
+  );
+  progress.info(
+    result.requiresGlibc
+      ? `target ${result.target}: runs on Linux with glibc ${result.requiresGlibc.version} or newer`
+      : `target ${result.target}: a static binary, runs on any Linux ${result.arch}`,
   );
   if (result.smokeTest) progress.info(`smoke test passed: ${result.smokeTest.output.split('\n')[0] ?? ''}`);
   progress.info(`built in ${formatSeconds(Date.now() - started)}`);

@@ -39,7 +39,8 @@ export async function run(): Promise<void> {
       sha256: bundle.sha256,
       size: bundle.size,
       'python-version': bundle.toolchain.metadata.python,
-      target: bundle.toolchain.metadata.target,
+      target: bundle.target,
+      'requires-glibc': bundle.requiresGlibc?.version,
       'cache-hit': String(interpreter === 'tool-cache' || interpreter === 'actions-cache' || bundle.toolchain.hit),
       'interpreter-source': interpreter,
       'artifact-id': published.artifact?.id,
@@ -53,7 +54,10 @@ export async function run(): Promise<void> {
       .addRaw(
         renderSummary({
           binary: outputs['binary-name'] as string,
-          target: bundle.toolchain.metadata.target,
+          target: bundle.target,
+          runsOn: bundle.requiresGlibc
+            ? `Linux ${bundle.arch} with glibc ${bundle.requiresGlibc.version} or newer (set by ${bundle.requiresGlibc.decidedBy})`
+            : `any Linux ${bundle.arch} (static)`,
           python: bundle.toolchain.metadata.python,
           size: bundle.size,
           sha256: bundle.sha256,

@@ -107,6 +107,8 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
       entry: input('entry') || undefined,
       name: name ?? undefined,
       python: parsePythonVersion(input('python-version')),
+      target: input('target') || 'auto',
+      manylinux: input('manylinux') || undefined,
       outDir: input('out') || 'dist',
       requirements: input('requirements') || undefined,
       excludes: lines(input('exclude')),

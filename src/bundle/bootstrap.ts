@@ -9,14 +9,19 @@ export interface BootConfig {
   extract: string;
   /** Top-level names in the ZIP that belong to the app (what --extract unpacks). */
   app: string[];
+  /** glibc targets: dotted module -> ZIP member of its compiled extension (see compiled.ts). */
+  extensions: Record<string, string>;
+  /** glibc targets: ZIP member -> the vendored libraries to load before it. */
+  preload: Record<string, string[]>;
 }
 
 /**
  * src/runtime/, shipped compiled at the top of every ZIP: the __main__ that
  * runs the bootstrap, the bootstrap (which carries CONFIG), the module
- * multiprocessing's children run as __mp_main__, and the data-file hooks.
+ * multiprocessing's children run as __mp_main__, the data-file hooks and the
+ * loader of compiled modules from memory (glibc targets).
  */
-export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.py', '_pybin_files.py'];
+export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.py', '_pybin_files.py', '_pybin_native.py'];
 
 /** The runtime file that carries CONFIG. */
 const CONFIG_FILE = '_pybin_boot.py';

@@ -7,7 +7,10 @@ import { checkEntry } from './checks.js';
 import { resolveEntry, type Entry } from './entry.js';
 import { fuse } from './fuse.js';
 import { updateChecksums } from '../plumbing/checksums.js';
-import { dropNativeExtensions } from './native.js';
+import { dropNativeExtensions, isNativeFile, nativeFilesByDist, staticRefusal, type NativeVerdict } from './native.js';
+import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type GlibcRequirement } from './compiled.js';
+import { glibcTargetFor, parseTargetRequest, type TargetRequest } from './target.js';
+import { compareGlibc } from '../plumbing/elf.js';
 import { readProject, type Project } from './project.js';
 import { compileTree, pipInstall } from './python.js';
 import { listFiles } from '../plumbing/tree.js';
@@ -18,7 +21,7 @@ import { formatMegabytes } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
 import { ensureWritableDir } from '../plumbing/atomic-dir.js';
 import { sha256 } from '../plumbing/hash.js';
-import { hostTarget } from '../toolchain/targets.js';
+import { targetByTriple, type Target } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { choosePython } from '../toolchain/versions.js';
 
@@ -39,6 +42,10 @@ export interface BundleOptions {
   jobs?: number;
   /** The name when --name and pyproject give none (the Action passes the repository's); else the app dir's. */
   fallbackName?: string;
+  /** auto (default) or a target triple. */
+  target?: string;
+  /** The newest glibc the binary may require (2_28, 2.28, manylinux2014, ...), for glibc targets. */
+  manylinux?: string;
 }
 
 export interface BundleResult {
@@ -51,6 +58,10 @@ export interface BundleResult {
   size: number;
   entry: Entry;
   toolchain: Toolchain;
+  /** The target triple built for (the toolchain's). */
+  target: string;
+  /** glibc targets: the oldest glibc the binary runs on, and what decided it. */
+  requiresGlibc?: GlibcRequirement;
   smokeTest?: { args: string[]; output: string };
 }
 
@@ -71,7 +82,11 @@ export interface BundlePlan {
   arch: string;
   /** The CPython version to ask for (undefined: the newest pinned final). */
   python?: string;
+  target: TargetRequest;
 }
+
+/** The interpreter for a target (the pipeline resolves it: cache, download or build). */
+export type ToolchainFor = (target: Target) => Promise<Toolchain>;
 
 /** Check every build input against the app dir, without building anything. */
 export function planBundle(options: BundleOptions): BundlePlan {
@@ -93,32 +108,35 @@ export function planBundle(options: BundleOptions): BundlePlan {
   } catch (error) {
     throw new PybinError(`--smoke-test: ${errorMessage(error)}`, 'smoke-test');
   }
+  const target = parseTargetRequest(options.target, options.manylinux);
   const outDir = resolve(options.outDir);
   ensureWritableDir(outDir, 'output dir', 'out');
-  const target = hostTarget();
-  const binary = join(outDir, `${name}-${target.os}-${target.arch}`);
+  // musl and glibc binaries of one architecture share a name: a job builds one of them.
+  const { os, arch } = target.initial;
+  const binary = join(outDir, `${name}-${os}-${arch}`);
   const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
-  return { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os: target.os, arch: target.arch, python };
+  return { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os, arch, python, target };
 }
 
-/** App dir -> staged tree -> .pyc -> deterministic ZIP -> fused, checked binary. */
-export async function bundleApp(plan: BundlePlan, toolchain: Toolchain, progress: Progress): Promise<BundleResult> {
-  const { options, appDir, project, name, entry, requirements, smokeArgs, outDir, binary, os, arch } = plan;
+/** App dir -> staged tree (for the target its dependencies need) -> .pyc -> deterministic ZIP -> fused, checked binary. */
+export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, progress: Progress): Promise<BundleResult> {
+  const { options, name, entry, smokeArgs, outDir, binary, os, arch } = plan;
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {
     const stage = join(work, 'stage');
-    mkdirSync(stage);
-    await progress.stage('stage the app', async () => {
-      if (project.installable) {
-        await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`);
-        rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
-      } else {
-        copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
-      }
-      if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`);
-      await dropNativeExtensions(toolchain, stage, progress.warn);
-      await checkEntry(toolchain, stage, entry);
-    });
+    let toolchain = await toolchainFor(plan.target.initial);
+    let staged = await progress.stage('stage the app', () => stageApp(plan, toolchain, stage));
+    if (staged.kind === 'needs-compiled') {
+      const glibc = glibcTargetFor(plan.target.initial);
+      if (!plan.target.auto) throw staticRefusal(staged.verdict, plan.target.initial.triple, glibc.triple);
+      progress.info(`target ${glibc.triple}: ${staged.verdict.needed.map((n) => n.name).join(', ')} need compiled modules, which only a glibc binary loads`);
+      toolchain = await toolchainFor(glibc);
+      staged = await progress.stage('stage the app', () => stageApp(plan, toolchain, stage));
+    }
+    if (staged.kind === 'needs-compiled') throw new Error('a glibc target never drops compiled modules'); // unreachable
+    for (const warning of staged.warnings) progress.warn(warning);
+    const requiresGlibc = staged.kind === 'compiled' ? staged.glibc : undefined;
+    if (requiresGlibc) progress.info(`requires glibc ${requiresGlibc.version} or newer (set by ${requiresGlibc.decidedBy})`);
 
     // The ZIP's __main__ is the bootstrap; an app's own __main__.py moves aside.
     const bootEntry = moveAppMain(stage, entry);
@@ -131,7 +149,7 @@ export async function bundleApp(plan: BundlePlan, toolchain: Toolchain, progress
 
     const zip = join(work, 'app.zip');
     await progress.stage('write the ZIP', async () => {
-      const entries = await zipEntries(toolchain, stage, bootEntry, options.extract, work);
+      const entries = await zipEntries(toolchain, stage, bootEntry, options.extract, staged.kind === 'compiled' ? staged.index : undefined, work);
       await writeDeterministicZip(entries, zip, options.compression);
       progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(statSync(zip).size)} (${options.compression})`);
     });
@@ -146,10 +164,71 @@ export async function bundleApp(plan: BundlePlan, toolchain: Toolchain, progress
     const digest = updateChecksums(outDir, binary);
     const size = statSync(binary).size;
     progress.info(`${basename(binary)}: ${formatMegabytes(size)}, sha256 ${digest}`);
-    return { binary, name, os, arch, sha256: digest, size, entry, toolchain, smokeTest };
+    return { binary, name, os, arch, sha256: digest, size, entry, toolchain, target: toolchain.metadata.target, requiresGlibc, smokeTest };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The staged app, by what the target makes of its compiled modules. */
+type Staged =
+  | { kind: 'pure'; warnings: string[] }
+  | { kind: 'needs-compiled'; verdict: NativeVerdict }
+  | { kind: 'compiled'; warnings: string[]; index: CompiledIndex; glibc: GlibcRequirement };
+
+/** Install the app and its requirements into a fresh stage, and deal with their compiled modules for the target. */
+async function stageApp(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<Staged> {
+  const { options, appDir, project, requirements, outDir, entry } = plan;
+  const glibcCap = plan.target.glibcCap;
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage);
+  if (project.installable) {
+    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
+    rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
+  } else {
+    copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
+  }
+  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
+
+  let staged: Staged;
+  if (targetOf(toolchain).libc === 'glibc') {
+    staged = compiledStage(toolchain, stage, glibcCap);
+  } else {
+    const verdict = await dropNativeExtensions(toolchain, stage);
+    if (verdict.needed.length > 0) return { kind: 'needs-compiled', verdict };
+    staged = { kind: 'pure', warnings: verdict.warnings };
+  }
+  await checkEntry(toolchain, stage, entry);
+  return staged;
+}
+
+/** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */
+function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | undefined): Staged {
+  const dists = nativeFilesByDist(stage);
+  const index = indexCompiled(dists, (member) => readFileSync(join(stage, member)));
+  const warnings = Object.entries(index.unresolved).map(
+    ([member, libs]) => `${member} needs ${libs.join(', ')}, which is neither in the binary nor on every manylinux system: the binary needs it installed where it runs`,
+  );
+  const launcherFloor = toolchain.metadata.glibcFloor;
+  if (!launcherFloor) throw new PybinError(`toolchain ${toolchain.dir} records no glibc floor: rebuild it with this pybin`);
+  const glibc = requiredGlibc(
+    launcherFloor,
+    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => readFileSync(join(stage, f))) })),
+  );
+  if (glibcCap && compareGlibc(glibc.version, glibcCap) > 0) {
+    throw new PybinError(
+      `manylinux ${glibcCap}: the binary would need glibc ${glibc.version} (set by ${glibc.decidedBy}). ` +
+        (glibc.decidedBy === 'the launcher'
+          ? 'This interpreter was built against a newer glibc: use a prebuilt toolchain (built in a manylinux_2_28 container), or build on an older system.'
+          : 'Pin an older version of that distribution, or raise the cap.'),
+      'manylinux',
+    );
+  }
+  return { kind: 'compiled', warnings, index, glibc };
+}
+
+function targetOf(toolchain: Toolchain): Target {
+  return targetByTriple(toolchain.metadata.target);
 }
 
 const APP_MAIN = '__pybin_main__.py';
@@ -182,11 +261,19 @@ function pythonVersionFile(appDir: string): string | undefined {
 }
 
 /** The stdlib, the staged app (which wins on a name clash) and the compiled runtime (src/runtime/). */
-async function zipEntries(toolchain: Toolchain, stage: string, entry: Entry, extract: boolean, work: string): Promise<ZipEntry[]> {
+async function zipEntries(
+  toolchain: Toolchain,
+  stage: string,
+  entry: Entry,
+  extract: boolean,
+  compiled: CompiledIndex | undefined,
+  work: string,
+): Promise<ZipEntry[]> {
   const entries = new Map<string, ZipEntry>();
   const stdlib = join(toolchain.dir, toolchain.metadata.stdlib);
   for (const file of listFiles(stdlib)) entries.set(file, fileEntry(file, join(stdlib, file)));
-  const app = listFiles(stage).map((file) => fileEntry(file, join(stage, file)));
+  // Compiled files are stored: the runtime copies them into memory as they are, and inflating costs more than reading.
+  const app = listFiles(stage).map((file) => ({ ...fileEntry(file, join(stage, file)), store: isNativeFile(file) }));
   // The runtime's modules would shadow the app's (__main__ was moved aside; a stale __main__.pyc is simply replaced).
   const runtimeNames = new Set(RUNTIME_FILES.filter((f) => f !== '__main__.py').flatMap((f) => [f, `${f}c`]));
   const clash = app.find((e) => runtimeNames.has(e.name));
@@ -197,6 +284,8 @@ async function zipEntries(toolchain: Toolchain, stage: string, entry: Entry, ext
     entry,
     extract: extract ? sha256(Buffer.concat(app.flatMap((e) => [Buffer.from(`${e.name}\0`), e.data]))).slice(0, 32) : '',
     app: [...new Set(app.map((e) => e.name.split('/')[0]!))].sort(),
+    extensions: compiled?.extensions ?? {},
+    preload: compiled?.preload ?? {},
   };
   const boot = join(work, 'boot');
   mkdirSync(boot);

@@ -23,9 +23,16 @@ const KNOWN_LOSSES: Record<string, string> = {
   frozenlist: 'the C implementation',
 };
 
-interface Dist {
+/** An installed distribution (or the app itself) and its compiled files. */
+export interface NativeDist {
   name: string;
+  /** Its .dist-info dir in the stage; none for the app's own files. */
+  infoDir?: string;
   files: string[];
+}
+
+export function isNativeFile(file: string): boolean {
+  return NATIVE.test(file);
 }
 
 /** PEP 503 normalisation, so "PyYAML" and "pyyaml" are one name. */
@@ -33,19 +40,26 @@ function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-/** Which installed distribution owns each file, from the .dist-info/RECORD files. */
-function owners(stage: string): Map<string, string> {
-  const owner = new Map<string, string>();
-  for (const info of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
-    const record = join(stage, info, 'RECORD');
+/** The staged compiled files, grouped by the distribution whose .dist-info/RECORD lists them. */
+export function nativeFilesByDist(stage: string): NativeDist[] {
+  const owner = new Map<string, { name: string; infoDir: string }>();
+  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
+    const record = join(stage, infoDir, 'RECORD');
     if (!existsSync(record)) continue;
-    const dist = normalize(info.replace(/-[^-]+\.dist-info$/, ''));
+    const name = normalize(infoDir.replace(/-[^-]+\.dist-info$/, ''));
     for (const line of readFileSync(record, 'utf8').split('\n')) {
       const path = line.split(',')[0];
-      if (path) owner.set(path, dist);
+      if (path) owner.set(path, { name, infoDir });
     }
   }
-  return owner;
+  const dists = new Map<string, NativeDist>();
+  for (const file of listFiles(stage).filter(isNativeFile)) {
+    const found = owner.get(file);
+    const name = found?.name ?? 'the app itself';
+    if (!dists.has(name)) dists.set(name, { name, infoDir: found?.infoDir, files: [] });
+    dists.get(name)!.files.push(file);
+  }
+  return [...dists.values()];
 }
 
 /** The dotted module a compiled file provides: pkg/_speedups.cpython-311-x86_64-linux-gnu.so -> pkg._speedups, pkg/__init__.*.so -> pkg. */
@@ -81,47 +95,50 @@ for name in modules:
 print("\\n" + json.dumps(failed))
 `;
 
+/** What a static target makes of the compiled modules it cannot load. */
+export interface NativeVerdict {
+  /** Distributions that work without theirs, with a warning to give. */
+  warnings: string[];
+  /** Distributions that do not, each described with its files and import error. */
+  needed: { name: string; description: string }[];
+}
+
 /**
  * A static interpreter cannot load compiled modules: drop them all, then judge
  * each distribution that had some by behaviour. One whose packages still
- * import goes in without them, with a warning saying what is lost; the others
- * are refused, naming the distribution and its files.
+ * import can go in without them (the warning says what is lost); the others
+ * need a target that loads compiled modules.
  */
-export async function dropNativeExtensions(toolchain: Toolchain, stage: string, warn: (message: string) => void): Promise<void> {
-  const native = listFiles(stage).filter((f) => NATIVE.test(f));
-  if (native.length === 0) return;
-  const owner = owners(stage);
-  const dists = new Map<string, Dist>();
-  for (const file of native) {
-    const name = owner.get(file) ?? 'the app itself';
-    if (!dists.has(name)) dists.set(name, { name, files: [] });
-    dists.get(name)!.files.push(file);
-    rmSync(join(stage, file));
-  }
-
-  const refused: string[] = [];
-  for (const dist of dists.values()) {
+export async function dropNativeExtensions(toolchain: Toolchain, stage: string): Promise<NativeVerdict> {
+  const verdict: NativeVerdict = { warnings: [], needed: [] };
+  const dists = nativeFilesByDist(stage);
+  for (const dist of dists) for (const file of dist.files) rmSync(join(stage, file));
+  for (const dist of dists) {
     const modules = importsToCheck(dist.files);
     const result = await runToolchainPython(toolchain, ['-I', '-c', IMPORT_CHECK, stage, JSON.stringify(modules)]);
     const failed = parseFailures(result.stdout);
+    const need = (why: string) => verdict.needed.push({ name: dist.name, description: describe(dist, why) });
     if (result.status !== 0 || failed === undefined) {
-      refused.push(describe(dist, `the import check did not finish: ${outputOf(result).split('\n').at(-1) ?? ''}`));
+      need(`the import check did not finish: ${outputOf(result).split('\n').at(-1) ?? ''}`);
     } else if (Object.keys(failed).length > 0) {
-      refused.push(describe(dist, Object.entries(failed).map(([m, e]) => `import ${m}: ${e}`).join('; ')));
+      need(Object.entries(failed).map(([m, e]) => `import ${m}: ${e}`).join('; '));
     } else {
       const lost = KNOWN_LOSSES[dist.name] ?? 'their speed-ups';
       const names = dist.files.map(moduleOf).filter((m) => !/__mypyc$/.test(m));
-      warn(`${dist.name}: works without its compiled modules (${names.join(', ')}), which a static binary cannot load; lost: ${lost}`);
+      verdict.warnings.push(`${dist.name}: works without its compiled modules (${names.join(', ')}), which a static binary cannot load; lost: ${lost}`);
     }
   }
-  if (refused.length > 0) {
-    throw new PybinError(
-      `these distributions need compiled extension modules, which a static pybin binary cannot load:\n${refused.join('\n')}\n` +
-        'Use a pure-Python alternative or version of them (many projects publish a pure wheel or an environment ' +
-        'variable to skip their C speedups), or drop the dependency.',
-      'requirements',
-    );
-  }
+  return verdict;
+}
+
+/** The refusal of a static target whose dependencies need compiled modules. */
+export function staticRefusal(verdict: NativeVerdict, target: string, glibcTarget: string): PybinError {
+  return new PybinError(
+    `target ${target} is a static binary, which cannot load compiled extension modules, and these distributions need theirs:\n` +
+      `${verdict.needed.map((n) => n.description).join('\n')}\n` +
+      `Use --target ${glibcTarget} (or auto, the default), which loads them from memory; or a pure-Python alternative.`,
+    'target',
+  );
 }
 
 function parseFailures(output: string): Record<string, string> | undefined {
@@ -132,7 +149,7 @@ function parseFailures(output: string): Record<string, string> | undefined {
   }
 }
 
-function describe(dist: Dist, why: string): string {
+function describe(dist: NativeDist, why: string): string {
   const shown = dist.files.slice(0, 5).join(', ') + (dist.files.length > 5 ? `, and ${dist.files.length - 5} more` : '');
   return `  ${dist.name}: ${shown}\n    without them: ${why}`;
 }

@@ -21,10 +21,10 @@ export function outputOf(result: CommandResult): string {
 }
 
 /** The environment of src/bundle/pip_runner.py: pip's wheel and the target's wheel tags. */
-function pipEnv(toolchain: Toolchain): NodeJS.ProcessEnv {
+function pipEnv(toolchain: Toolchain, glibcCap: string | undefined): NodeJS.ProcessEnv {
   const target = TARGETS.find((t) => t.triple === toolchain.metadata.target);
   if (!target) throw new PybinError(`toolchain ${toolchain.dir} is for ${toolchain.metadata.target}, which this pybin does not know`);
-  const policy = wheelPolicy(target);
+  const policy = wheelPolicy(target, glibcCap);
   return {
     PYBIN_PIP_WHEEL: join(toolchain.dir, toolchain.metadata.pipWheel),
     PYBIN_WHEEL_PLATFORMS: JSON.stringify(policy.platforms),
@@ -32,13 +32,13 @@ function pipEnv(toolchain: Toolchain): NodeJS.ProcessEnv {
   };
 }
 
-/** pip, from the wheel ensurepip bundles, installing into `target` with the target's wheel tags. */
-export async function pipInstall(toolchain: Toolchain, target: string, what: string[], label: string): Promise<void> {
+/** pip, from the wheel ensurepip bundles, installing into `into` with the target's wheel tags (manylinux ones up to glibcCap). */
+export async function pipInstall(toolchain: Toolchain, into: string, what: string[], label: string, glibcCap?: string): Promise<void> {
   const runner = join(packageRoot(), 'src', 'bundle', 'pip_runner.py');
   const result = await runToolchainPython(
     toolchain,
-    ['-E', '-s', runner, 'install', '--target', target, '--no-compile', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', ...what],
-    pipEnv(toolchain),
+    ['-E', '-s', runner, 'install', '--target', into, '--no-compile', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', ...what],
+    pipEnv(toolchain, glibcCap),
   );
   if (result.status !== 0) {
     throw new PybinError(`${label}: pip could not install it:\n${outputOf(result)}`, 'requirements');

@@ -19,15 +19,19 @@ const MANYLINUX_GLIBC_MINORS = Array.from({ length: 60 - 5 + 1 }, (_, i) => 60 -
 /**
  * For the static musl targets every Linux wheel of the architecture is
  * acceptable: their compiled modules are dropped at build time, and the
- * distribution goes in only if it works without them (see native.ts).
+ * distribution goes in only if it works without them (see native.ts). The
+ * glibc targets load compiled modules, so they take manylinux wheels (up to
+ * `glibcCap`, "2.28") and wheels built here (`linux_<arch>`), never musllinux.
  */
-export function wheelPolicy(target: Target): WheelPolicy {
+export function wheelPolicy(target: Target, glibcCap?: string): WheelPolicy {
   const { arch } = target;
-  const musllinux = MUSLLINUX_MINORS.map((minor) => `musllinux_1_${minor}_${arch}`);
+  const capMinor = glibcCap ? Number(glibcCap.split('.')[1]) : Infinity;
+  const legacy: [string, number][] = [[`manylinux2014_${arch}`, 17], ...(arch === 'x86_64' ? ([['manylinux2010_x86_64', 12], ['manylinux1_x86_64', 5]] as [string, number][]) : [])];
   const manylinux = [
-    ...MANYLINUX_GLIBC_MINORS.map((minor) => `manylinux_2_${minor}_${arch}`),
-    `manylinux2014_${arch}`,
-    ...(arch === 'x86_64' ? ['manylinux2010_x86_64', 'manylinux1_x86_64'] : []),
+    ...MANYLINUX_GLIBC_MINORS.filter((minor) => minor <= capMinor).map((minor) => `manylinux_2_${minor}_${arch}`),
+    ...legacy.filter(([, minor]) => minor <= capMinor).map(([tag]) => tag),
   ];
-  return { platforms: [...musllinux, `linux_${arch}`, ...manylinux], pureFirst: target.libc === 'musl' };
+  if (target.libc === 'glibc') return { platforms: [...manylinux, `linux_${arch}`], pureFirst: false };
+  const musllinux = MUSLLINUX_MINORS.map((minor) => `musllinux_1_${minor}_${arch}`);
+  return { platforms: [...musllinux, `linux_${arch}`, ...manylinux], pureFirst: true };
 }

@@ -7,6 +7,8 @@ export interface ZipEntry {
   /** Name inside the archive, with / separators. */
   name: string;
   data: Buffer;
+  /** Stored uncompressed whatever the archive's compression (compiled files: mapped straight from it). */
+  store?: boolean;
 }
 
 export type Compression = 'deflate' | 'store';
@@ -27,12 +29,15 @@ export function directoriesOf(names: string[]): string[] {
  */
 export async function writeDeterministicZip(entries: ZipEntry[], out: string, compression: Compression, date = fixedZipDate()): Promise<void> {
   const archive = new ZipArchive({ store: compression === 'store', zlib: { level: 9 }, forceZip64: false });
-  const byName = new Map(entries.map((e) => [e.name, e.data]));
+  const byName = new Map(entries.map((e) => [e.name, e]));
   const names = [...byName.keys(), ...directoriesOf([...byName.keys()])].sort();
   await writeArchive(archive, out, () => {
     for (const name of names) {
       if (name.endsWith('/')) archive.append('', { name, date, mode: 0o755, type: 'directory' } as never);
-      else archive.append(byName.get(name)!, { name, date, mode: 0o644 });
+      else {
+        const entry = byName.get(name)!;
+        archive.append(entry.data, { name, date, mode: 0o644, ...(entry.store ? { store: true } : {}) } as never);
+      }
     }
   });
 }

@@ -5,6 +5,8 @@ import { escapeCell } from './markdown.js';
 export interface SummaryFacts {
   binary: string;
   target: string;
+  /** Where the binary runs: any Linux of its architecture, or the glibc it needs. */
+  runsOn: string;
   python: string;
   size: number;
   sha256: string;
@@ -19,6 +21,7 @@ export interface SummaryFacts {
 export function renderSummary(facts: SummaryFacts): string {
   const rows: [string, string][] = [
     ['Target', facts.target],
+    ['Runs on', facts.runsOn],
     ['Python', facts.python],
     ['Size', `${formatMegabytes(facts.size)} (${facts.size} bytes)`],
     ['SHA-256', `\`${facts.sha256}\``],

@@ -1,7 +1,8 @@
 """pybin bootstrap, run by the executable's __main__. `pybin build` fills in CONFIG.
 
 It makes the app's data files readable where the app expects them (from the
-ZIP, or extracted once with --extract), then runs the entry point.
+ZIP, or extracted once with --extract) and, on glibc targets, its compiled
+modules importable from memory, then runs the entry point.
 
 multiprocessing: spawn and forkserver children start the executable as
 `python -c "from multiprocessing..."` (the launcher runs that shape as python,
@@ -95,6 +96,10 @@ def _prepare(child):
         import _pybin_files
 
         _pybin_files.install(executable)
+        if CONFIG["extensions"]:  # glibc targets: compiled modules load from memory
+            import _pybin_native
+
+            _pybin_native.install(executable, CONFIG["extensions"], CONFIG["preload"])
         if sys.version_info < (3, 13) and not child:
             # Before 3.13 the default hook prints tracebacks in C, which shows
             # source lines only from files with a descriptor; the traceback

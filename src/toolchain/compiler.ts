@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
 import { capture } from '../plumbing/exec.js';
@@ -6,7 +6,7 @@ import { sha256, sha256File } from '../plumbing/hash.js';
 import type { Target } from './targets.js';
 
 export interface Compiler {
-  /** Absolute path of the target's compiler driver (musl-gcc). */
+  /** Absolute path of the target's compiler driver (musl-gcc, gcc). */
   path: string;
   /** Hashes into cache keys: the driver's version and the C library it links. */
   identity: string;
@@ -20,7 +20,14 @@ export async function detectCompiler(target: Target, env: NodeJS.ProcessEnv = pr
     throw new PybinError(`no ${target.libc} C compiler found (${command} is not on PATH): ${installHint}`, 'compiler');
   }
   const version = (await capture([path, '--version'], env)).split('\n')[0] ?? '';
-  return { path, identity: `${version} ${await libcIdentity(path)}` };
+  const libc = target.libc === 'musl' ? await muslIdentity(path) : await glibcIdentity(path, env);
+  return { path, identity: `${version} ${libc}` };
+}
+
+/** The glibc that gcc links (its libc.so.6), whose version sets the binaries' glibc floor. */
+async function glibcIdentity(driver: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const libc = (await capture([driver, '-print-file-name=libc.so.6'], env)).trim();
+  return existsSync(libc) ? `libc.so.6:${await sha256File(realpathSync(libc))}` : `driver:${await sha256File(driver)}`;
 }
 
 /**
@@ -28,7 +35,7 @@ export async function detectCompiler(target: Target, env: NodeJS.ProcessEnv = pr
  * library dir; the hash of that libc.a identifies the C library we link.
  * (`-print-file-name=libc.a` would answer with glibc's: specs do not apply.)
  */
-async function libcIdentity(driver: string): Promise<string> {
+async function muslIdentity(driver: string): Promise<string> {
   const script = readFileSync(driver);
   const specs = /-specs\s+"?([^"\s]+)"?/.exec(script.toString('latin1'))?.[1];
   const libDir = specs && existsSync(specs) ? /-L\s*(\/[^\s%]+)/.exec(readFileSync(specs, 'utf8'))?.[1] : undefined;

@@ -10,6 +10,8 @@ import { CPYTHON_BUNDLED_LICENSES, type Allocator, type PythonRecipe } from './r
 import { fetchSource, unpack, type ResolvedSource } from './sources.js';
 import { copySourcelessTree } from './stdlib.js';
 import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
+import { glibcFloor, readElfDynamic } from '../plumbing/elf.js';
+import { MANYLINUX_SYSTEM_LIBRARIES } from './targets.js';
 
 /**
  * Laying out a toolchain directory: build CPython, link and strip the
@@ -51,6 +53,7 @@ export async function layOutToolchain(
     collectLicenses(srcDir, libraries, join(out, 'licenses'));
     writePythonWrapper(join(out, 'bin', 'python3'));
     const builtinModules = await checkBuiltinModules(launcher, recipe);
+    const glibcFloor = ctx.target.libc === 'glibc' ? checkSystemLibraries(launcher) : undefined;
     const metadata: ToolchainMetadata = {
       python: recipe.version,
       target: ctx.target.triple,
@@ -62,6 +65,7 @@ export async function layOutToolchain(
         ...libraries.map((l) => ({ name: l.name, version: l.version, sha256: l.sha256 })),
       ],
       launcher: 'bin/pybin-launcher',
+      ...(glibcFloor ? { glibcFloor } : {}),
       stdlib: `lib/python${minor}`,
       pipWheel: `lib/wheels/${pipWheel}`,
     };
@@ -94,7 +98,7 @@ async function linkLauncher(
       scratch.cc, '-O2', `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`,
       `-I${srcDir}/Include`, `-I${srcDir}`,
       ...(allocator ? [`-DPYBIN_ALLOCATOR=${allocator}`] : []),
-      launcherSource(), join(srcDir, `libpython${minor}.a`),
+      launcherSource(), ...libpythonArgs(ctx, scratch, join(srcDir, `libpython${minor}.a`)),
       ...(await cpythonLinkArgs(srcDir, env)),
       ...ctx.target.ldflags, ...ctx.target.launcherLdflags,
       '-o', launcher,
@@ -102,6 +106,20 @@ async function linkLauncher(
     { cwd: srcDir, env, logFile, label: 'link the launcher' },
   );
   await runLogged(['strip', launcher], { cwd: srcDir, env, logFile, label: 'strip the launcher' });
+}
+
+/**
+ * libpython as the launcher links it. Where compiled modules are to be
+ * dlopened, all of it is kept (an extension may need API the launcher never
+ * calls) and its C API, only, is exported: the static libraries' symbols
+ * (OpenSSL, libffi, ...) stay private, so they never take the place of a
+ * wheel's own copies.
+ */
+function libpythonArgs(ctx: BuildContext, scratch: Scratch, archive: string): string[] {
+  if (!ctx.target.exportsCApi) return [archive];
+  const exported = join(scratch.dir, 'python-c-api.list');
+  writeFileSync(exported, '{\n  Py*;\n  _Py*;\n};\n');
+  return ['-Wl,--whole-archive', archive, '-Wl,--no-whole-archive', `-Wl,--dynamic-list=${exported}`];
 }
 
 /** sysconfig's build-time data names our scratch and cache paths: replace them with fixed ones. */
@@ -137,6 +155,22 @@ function collectLicenses(srcDir: string, libraries: BuiltLibrary[], into: string
 function writePythonWrapper(path: string): void {
   writeFileSync(path, '#!/bin/sh\nexec "$(dirname "$0")/pybin-launcher" "$@"\n');
   chmodSync(path, 0o755);
+}
+
+/**
+ * A glibc launcher may need only the system libraries every manylinux system
+ * has (a host library found by configure would tie it to this machine);
+ * returns the glibc version it needs at least.
+ */
+function checkSystemLibraries(launcher: string): string {
+  const info = readElfDynamic(readFileSync(launcher));
+  const foreign = info.needed.filter((lib) => !MANYLINUX_SYSTEM_LIBRARIES.includes(lib));
+  if (foreign.length > 0) {
+    throw new PybinError(`the launcher links ${foreign.join(', ')}, which manylinux systems need not have: a host library leaked into the build (see the configure log)`);
+  }
+  const floor = glibcFloor(info);
+  if (!floor) throw new PybinError(`the launcher ${launcher} names no GLIBC symbol version: is it really linked against glibc?`);
+  return floor;
 }
 
 /** Run the new launcher on its on-disk stdlib and insist that every required module is built in. */

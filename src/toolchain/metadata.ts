@@ -15,6 +15,8 @@ export interface ToolchainMetadata {
   builtinModules: string[];
   components: { name: string; version: string; sha256: string; url?: string }[];
   launcher: string;
+  /** glibc targets: the highest GLIBC_x.y symbol version the launcher needs (the oldest glibc it runs on). */
+  glibcFloor?: string;
   stdlib: string;
   pipWheel: string;
 }

@@ -24,11 +24,11 @@ export interface ToolchainPlan {
   recipeHash: string;
 }
 
-export function planToolchain(request: { python?: string; sourcesFile?: string; allocator?: Allocator }): ToolchainPlan {
+export function planToolchain(request: { python?: string; target?: Target; sourcesFile?: string; allocator?: Allocator }): ToolchainPlan {
   const pinned = selectPython(request.python);
   const recipe = request.allocator ? { ...pinned, allocator: request.allocator } : pinned;
   const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
-  const target = hostTarget();
+  const target = request.target ?? hostTarget();
   const pythonSource = resolveSource('cpython', recipe, overrides);
   const libraries = recipe.libraries.map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
   const recipeHash = hashOf({
@@ -50,6 +50,7 @@ export function planToolchain(request: { python?: string; sourcesFile?: string; 
 
 /** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
 function buildRelevant(target: Target) {
-  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags } = target;
-  return { triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags };
+  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags, exportsCApi } = target;
+  // exportsCApi only where set: the musl targets' hashes (and so their prebuilt toolchains) predate it.
+  return { triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags, ...(exportsCApi ? { exportsCApi } : {}) };
 }

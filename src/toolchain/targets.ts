@@ -11,7 +11,12 @@ export interface Target {
   os: 'linux' | 'macos';
   /** As it appears in binary names: x86_64, aarch64, arm64. */
   arch: string;
-  libc: 'musl' | 'system';
+  /**
+   * musl: one static executable that cannot dlopen (pure-Python apps).
+   * glibc: linked against the system's glibc with CPython's C API exported,
+   * so that manylinux wheels' compiled modules load from memory.
+   */
+  libc: 'musl' | 'glibc';
   /** The C compiler command and how to get it when it is missing. */
   compiler: { command: string; installHint: string };
   /** OpenSSL's ./Configure target name. */
@@ -22,7 +27,14 @@ export interface Target {
   ldflags: string[];
   /** Extra flags for the launcher link only. */
   launcherLdflags: string[];
+  /**
+   * The launcher exports CPython's C API (all of libpython, kept whole) so
+   * that compiled extension modules can be dlopened into it.
+   */
+  exportsCApi: boolean;
 }
+
+const GCC_HINT = 'install gcc: `sudo apt-get install gcc` on Debian/Ubuntu, `dnf install gcc` on Fedora/RHEL';
 
 const MUSL_HINT =
   'install musl-gcc: `sudo apt-get install musl-tools` on Debian/Ubuntu, `apk add musl-dev gcc` on Alpine';
@@ -39,6 +51,7 @@ export const TARGETS: readonly Target[] = [
     ldflags: ['-static'],
     // musl gives threads 128 KiB of stack unless the binary asks for more.
     launcherLdflags: ['-Wl,-z,stack-size=1048576'],
+    exportsCApi: false,
   },
   {
     triple: 'aarch64-linux-musl',
@@ -50,18 +63,65 @@ export const TARGETS: readonly Target[] = [
     cflags: ['-O2', '-fPIC'],
     ldflags: ['-static'],
     launcherLdflags: ['-Wl,-z,stack-size=1048576'],
+    exportsCApi: false,
+  },
+  {
+    triple: 'x86_64-linux-gnu',
+    os: 'linux',
+    arch: 'x86_64',
+    libc: 'glibc',
+    compiler: { command: 'gcc', installHint: GCC_HINT },
+    opensslTarget: 'linux-x86_64',
+    cflags: ['-O2', '-fPIC'],
+    // glibc itself is linked dynamically (it cannot be linked statically and
+    // still dlopen); every other library is a static archive of ours.
+    ldflags: [],
+    launcherLdflags: [],
+    exportsCApi: true,
+  },
+  {
+    triple: 'aarch64-linux-gnu',
+    os: 'linux',
+    arch: 'aarch64',
+    libc: 'glibc',
+    compiler: { command: 'gcc', installHint: GCC_HINT },
+    opensslTarget: 'linux-aarch64',
+    cflags: ['-O2', '-fPIC'],
+    ldflags: [],
+    launcherLdflags: [],
+    exportsCApi: true,
   },
 ];
 
-/** The target for the machine we run on: we build natively, never cross. */
-export function hostTarget(platform: string = process.platform, arch: string = process.arch): Target {
+/**
+ * The shared libraries a glibc binary or a manylinux wheel may expect on
+ * every system (the manylinux policy's allowlist, PEP 599/600): a launcher
+ * needing anything else is a build error.
+ */
+export const MANYLINUX_SYSTEM_LIBRARIES = [
+  'libc.so.6', 'libm.so.6', 'libdl.so.2', 'librt.so.1', 'libpthread.so.0', 'libutil.so.1', 'libresolv.so.2',
+  'libnsl.so.1', 'libcrypt.so.1', 'libgcc_s.so.1', 'libstdc++.so.6', 'libz.so.1', 'libexpat.so.1',
+  'libX11.so.6', 'libXext.so.6', 'libXrender.so.1', 'libICE.so.6', 'libSM.so.6', 'libGL.so.1',
+  'libgobject-2.0.so.0', 'libgthread-2.0.so.0', 'libglib-2.0.so.0',
+  'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
+];
+
+/** The target of the machine we run on, with the given C library: we build natively, never cross. */
+export function hostTarget(libc: Target['libc'] = 'musl', platform: string = process.platform, arch: string = process.arch): Target {
   const wanted = platform === 'linux' ? { x64: 'x86_64', arm64: 'aarch64' }[arch] : undefined;
-  const target = TARGETS.find((t) => t.os === 'linux' && t.arch === wanted);
+  const target = TARGETS.find((t) => t.os === 'linux' && t.arch === wanted && t.libc === libc);
   if (!target) {
     throw new PybinError(
       `pybin cannot build an interpreter on ${platform}/${arch} yet; supported build hosts: ` +
         TARGETS.map((t) => t.triple).join(', '),
     );
   }
+  return target;
+}
+
+/** A target by its triple, or a clear error listing the known ones. */
+export function targetByTriple(triple: string, input = 'target'): Target {
+  const target = TARGETS.find((t) => t.triple === triple);
+  if (!target) throw new PybinError(`${input} must be one of ${TARGETS.map((t) => t.triple).join(', ')}, got "${triple}"`, input);
   return target;
 }

@@ -10,11 +10,14 @@ import { hashOf } from '../plumbing/hash.js';
 import { layOutToolchain } from './layout.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
 import type { Allocator } from './recipes.js';
+import type { Target } from './targets.js';
 import { readToolchainMetadata, type ToolchainMetadata } from './metadata.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 
 export interface ToolchainRequest {
   python?: string;
+  /** Default: this machine's static musl target. */
+  target?: Target;
   sourcesFile?: string;
   cacheDir?: string;
   jobs?: number;

@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { compareGlibc, glibcFloor, readElfDynamic, type ElfDynamicInfo } from '../plumbing/elf.js';
+import { MANYLINUX_SYSTEM_LIBRARIES } from '../toolchain/targets.js';
+import { moduleOf, type NativeDist } from './native.js';
+
+/**
+ * What the glibc runtime (src/runtime/_pybin_native.py) needs to load the
+ * compiled files from the ZIP: which module each extension provides, and
+ * which vendored libraries (auditwheel's `<dist>.libs/`) must be loaded
+ * before each file, since their `$ORIGIN` RPATH cannot find them in memory.
+ */
+export interface CompiledIndex {
+  /** Dotted module name -> ZIP member of its extension. */
+  extensions: Record<string, string>;
+  /** ZIP member -> the vendored members to load before it, dependencies first. */
+  preload: Record<string, string[]>;
+  /** ZIP member -> libraries it needs that are neither in the binary nor on every manylinux system. */
+  unresolved: Record<string, string[]>;
+}
+
+/** A file Python imports as an extension module: identifiers down to `name[.tag].so`. */
+const EXTENSION = /^(?:[A-Za-z_]\w*\/)*[A-Za-z_]\w*(?:\.(?:cpython-\d+\w*-[\w-]+|abi3))?\.so$/;
+
+export function isExtensionModule(member: string): boolean {
+  return EXTENSION.test(member);
+}
+
+/** Index every compiled file of the stage; `read` gives a member's bytes. */
+export function indexCompiled(dists: NativeDist[], read: (member: string) => Buffer): CompiledIndex {
+  const members = dists.flatMap((d) => d.files).sort();
+  const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readElfDynamic(read(m))]));
+  // A DT_NEEDED name is matched by SONAME (what glibc compares), else by file name.
+  const libraries = new Map<string, string>();
+  for (const member of members.filter((m) => !isExtensionModule(m))) {
+    libraries.set(posix.basename(member), member);
+    const soname = elf.get(member)!.soname;
+    if (soname) libraries.set(soname, member);
+  }
+
+  const index: CompiledIndex = { extensions: {}, preload: {}, unresolved: {} };
+  for (const member of members) {
+    if (isExtensionModule(member)) index.extensions[moduleOf(member)] = member;
+    const order: string[] = [];
+    const missing = new Set<string>();
+    const visit = (from: string, seen: Set<string>) => {
+      for (const name of elf.get(from)!.needed) {
+        const found = libraries.get(name);
+        if (!found) {
+          if (!MANYLINUX_SYSTEM_LIBRARIES.includes(name)) missing.add(name);
+        } else if (!seen.has(found)) {
+          seen.add(found);
+          visit(found, seen);
+          order.push(found);
+        }
+      }
+    };
+    visit(member, new Set([member]));
+    if (order.length > 0) index.preload[member] = order;
+    if (missing.size > 0) index.unresolved[member] = [...missing].sort();
+  }
+  return index;
+}
+
+/** The oldest glibc a binary runs on, and what decided it. */
+export interface GlibcRequirement {
+  version: string;
+  decidedBy: string;
+}
+
+const LEGACY_MANYLINUX: Record<string, string> = { manylinux1: '2.5', manylinux2010: '2.12', manylinux2014: '2.17' };
+
+/**
+ * The glibc a wheel promises to run on: the oldest of its manylinux tags (a
+ * wheel's tags are aliases of one build), undefined when it has none (built
+ * here from an sdist: `linux_x86_64`).
+ */
+export function wheelGlibc(tags: string[]): string | undefined {
+  const versions = tags.flatMap((tag) => {
+    const platform = tag.split('-')[2] ?? '';
+    return platform.split('.').flatMap((p) => {
+      const modern = /^manylinux_(\d+)_(\d+)_/.exec(p);
+      if (modern) return [`${modern[1]}.${modern[2]}`];
+      const legacy = /^(manylinux\d+)_/.exec(p)?.[1];
+      return legacy && LEGACY_MANYLINUX[legacy] ? [LEGACY_MANYLINUX[legacy]] : [];
+    });
+  });
+  return versions.sort(compareGlibc)[0];
+}
+
+/** The `Tag:` lines of a .dist-info/WHEEL file. */
+export function wheelTags(infoDir: string): string[] {
+  const file = join(infoDir, 'WHEEL');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').flatMap((line) => (line.startsWith('Tag:') ? [line.slice(4).trim()] : []));
+}
+
+/**
+ * The binary's glibc floor: the launcher's, raised by each distribution's
+ * wheel tag, or, for a wheel without a manylinux tag, by the GLIBC symbol
+ * versions its compiled files need.
+ */
+export function requiredGlibc(
+  launcherFloor: string,
+  dists: { name: string; tags: string[]; files: Buffer[] }[],
+): GlibcRequirement {
+  let required: GlibcRequirement = { version: launcherFloor, decidedBy: 'the launcher' };
+  for (const dist of dists) {
+    const tagged = wheelGlibc(dist.tags);
+    const floor = tagged ?? dist.files.map((f) => glibcFloor(readElfDynamic(f))).filter((v) => v !== undefined).sort(compareGlibc).at(-1);
+    if (floor && compareGlibc(floor, required.version) > 0) {
+      required = { version: floor, decidedBy: tagged ? `${dist.name} (a manylinux_${floor.replace('.', '_')} wheel)` : `${dist.name} (its compiled files)` };
+    }
+  }
+  return required;
+}
