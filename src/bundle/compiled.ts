@@ -26,13 +26,25 @@ export function isExtensionModule(member: string): boolean {
   return EXTENSION.test(member);
 }
 
+/**
+ * A library may be named like a module (`pkg/libfoo.so` for ctypes): an
+ * extension is one that also exports its init function. The name sits in the
+ * dynamic string table, NUL-terminated.
+ */
+function exportsInit(member: string, data: Buffer): boolean {
+  const name = moduleOf(member).split('.').at(-1)!;
+  return data.includes(`PyInit_${name}\0`);
+}
+
 /** Index every compiled file of the stage; `read` gives a member's bytes. */
 export function indexCompiled(dists: NativeDist[], read: (member: string) => Buffer): CompiledIndex {
   const members = dists.flatMap((d) => d.files).sort();
-  const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readElfDynamic(read(m))]));
+  const bytes = new Map(members.map((m) => [m, read(m)]));
+  const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readElfDynamic(bytes.get(m)!)]));
+  const extensions = new Set(members.filter((m) => isExtensionModule(m) && exportsInit(m, bytes.get(m)!)));
   // A DT_NEEDED name is matched by SONAME (what glibc compares), else by file name.
   const libraries = new Map<string, string>();
-  for (const member of members.filter((m) => !isExtensionModule(m))) {
+  for (const member of members.filter((m) => !extensions.has(m))) {
     libraries.set(posix.basename(member), member);
     const soname = elf.get(member)!.soname;
     if (soname) libraries.set(soname, member);
@@ -40,7 +52,7 @@ export function indexCompiled(dists: NativeDist[], read: (member: string) => Buf
 
   const index: CompiledIndex = { extensions: {}, preload: {}, unresolved: {} };
   for (const member of members) {
-    if (isExtensionModule(member)) index.extensions[moduleOf(member)] = member;
+    if (extensions.has(member)) index.extensions[moduleOf(member)] = member;
     const order: string[] = [];
     const missing = new Set<string>();
     const visit = (from: string, seen: Set<string>) => {

@@ -23,6 +23,7 @@ export function cpythonEnv(ctx: BuildContext, scratch: Scratch, libraries: Built
     CPPFLAGS: libraries.map((l) => `-I${l.prefix}/include`).join(' '),
     LDFLAGS: [...ctx.target.ldflags, ...libraries.map((l) => `-L${l.prefix}/lib`)].join(' '),
     PKG_CONFIG_LIBDIR: libraries.map((l) => `${l.prefix}/lib/pkgconfig`).join(':'),
+    ...ctx.target.cpythonEnv,
   });
 }
 

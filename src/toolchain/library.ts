@@ -26,7 +26,8 @@ export function libraryKey(ctx: BuildContext, recipe: LibraryRecipe, source: Res
   return hashOf({
     schema: LIBRARY_SCHEMA,
     recipe: { ...recipe, url: undefined, sha256: source.sha256 },
-    target: ctx.target,
+    // CPython's own build environment does not change a library.
+    target: { ...ctx.target, cpythonEnv: undefined },
     compiler: ctx.compiler.identity,
   });
 }

@@ -50,7 +50,11 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
 
 /** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
 function buildRelevant(target: Target) {
-  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags, exportsCApi } = target;
-  // exportsCApi only where set: the musl targets' hashes (and so their prebuilt toolchains) predate it.
-  return { triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags, ...(exportsCApi ? { exportsCApi } : {}) };
+  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags, exportsCApi, cpythonEnv } = target;
+  // exportsCApi and cpythonEnv only where set: the musl targets' hashes (and so their prebuilt toolchains) predate them.
+  return {
+    triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags,
+    ...(exportsCApi ? { exportsCApi } : {}),
+    ...(cpythonEnv ? { cpythonEnv } : {}),
+  };
 }

@@ -32,12 +32,22 @@ export interface Target {
    * that compiled extension modules can be dlopened into it.
    */
   exportsCApi: boolean;
+  /** Extra environment for CPython's configure and make. */
+  cpythonEnv?: Record<string, string>;
 }
 
 const GCC_HINT = 'install gcc: `sudo apt-get install gcc` on Debian/Ubuntu, `dnf install gcc` on Fedora/RHEL';
 
 const MUSL_HINT =
   'install musl-gcc: `sudo apt-get install musl-tools` on Debian/Ubuntu, `apk add musl-dev gcc` on Alpine';
+
+/**
+ * glibc keeps libm (and, before 2.34, libdl and libpthread) out of libc, so
+ * configure's link probes of our static libraries (sqlite needs libm, OpenSSL
+ * libdl and threads) fail unless these come after them on every link line;
+ * pkg-config's static link lines name them too.
+ */
+const GLIBC_CPYTHON_ENV = { LIBS: '-lm -ldl -lpthread', PKG_CONFIG: 'pkg-config --static' };
 
 export const TARGETS: readonly Target[] = [
   {
@@ -78,6 +88,7 @@ export const TARGETS: readonly Target[] = [
     ldflags: [],
     launcherLdflags: [],
     exportsCApi: true,
+    cpythonEnv: GLIBC_CPYTHON_ENV,
   },
   {
     triple: 'aarch64-linux-gnu',
@@ -90,6 +101,7 @@ export const TARGETS: readonly Target[] = [
     ldflags: [],
     launcherLdflags: [],
     exportsCApi: true,
+    cpythonEnv: GLIBC_CPYTHON_ENV,
   },
 ];
 

@@ -20,8 +20,10 @@ async function wheelLikeStage(): Promise<string> {
   const libs = join(stage, 'pkg.libs');
   await cc('int base(void) { return 1; }', 'pkg.libs/libbase-1a2b.so.1', '-Wl,-soname,libbase-1a2b.so.1');
   await cc('int base(void); int mid(void) { return base() + 1; }', 'pkg.libs/libmid-3c4d.so', '-Wl,-soname,libmid-3c4d.so', `-L${libs}`, '-l:libbase-1a2b.so.1');
-  await cc('int mid(void); int ext(void) { return mid(); }', 'pkg/_ext.cpython-311-x86_64-linux-gnu.so', `-L${libs}`, '-l:libmid-3c4d.so', '-lm');
-  await cc('int missing(void); int other(void) { return missing(); }', 'pkg/__init__.abi3.so', `-L${stage}`, '-Wl,--allow-shlib-undefined', '-l:pkg.libs/libbase-1a2b.so.1');
+  await cc('int mid(void); void *PyInit__ext(void) { return (void *)0 + mid(); }', 'pkg/_ext.cpython-311-x86_64-linux-gnu.so', `-L${libs}`, '-l:libmid-3c4d.so', '-lm');
+  await cc('int missing(void); void *PyInit_pkg(void) { return (void *)0 + missing(); }', 'pkg/__init__.abi3.so');
+  // Named like a module, but a library for ctypes: no init function.
+  await cc('int base(void); int helper(void) { return base(); }', 'pkg/helper.so', `-L${libs}`, '-l:libbase-1a2b.so.1');
   return stage;
 }
 
@@ -37,11 +39,13 @@ test('which compiled files are extension modules and which are libraries', () =>
 
 test('vendored libraries load before what needs them, dependencies first, matched by SONAME', async () => {
   const stage = await wheelLikeStage();
-  const files = ['pkg/_ext.cpython-311-x86_64-linux-gnu.so', 'pkg/__init__.abi3.so', 'pkg.libs/libmid-3c4d.so', 'pkg.libs/libbase-1a2b.so.1'];
+  const files = ['pkg/_ext.cpython-311-x86_64-linux-gnu.so', 'pkg/__init__.abi3.so', 'pkg/helper.so', 'pkg.libs/libmid-3c4d.so', 'pkg.libs/libbase-1a2b.so.1'];
   const index = indexCompiled([{ name: 'pkg', files }], (member) => readFileSync(join(stage, member)));
   assert.deepEqual(index.extensions, { 'pkg._ext': 'pkg/_ext.cpython-311-x86_64-linux-gnu.so', pkg: 'pkg/__init__.abi3.so' });
   assert.deepEqual(index.preload['pkg/_ext.cpython-311-x86_64-linux-gnu.so'], ['pkg.libs/libbase-1a2b.so.1', 'pkg.libs/libmid-3c4d.so']);
   assert.deepEqual(index.preload['pkg.libs/libmid-3c4d.so'], ['pkg.libs/libbase-1a2b.so.1']);
+  // A library named like a module is not one, and gets its preload list for ctypes.
+  assert.deepEqual(index.preload['pkg/helper.so'], ['pkg.libs/libbase-1a2b.so.1']);
   assert.equal(index.preload['pkg.libs/libbase-1a2b.so.1'], undefined);
   // libm is on every manylinux system; nothing is unresolved.
   assert.deepEqual(index.unresolved, {});
