@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { compareGlibc, glibcFloor, readElfDynamic, type ElfDynamicInfo } from '../plumbing/elf.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { MANYLINUX_SYSTEM_LIBRARIES } from '../toolchain/targets.js';
 import { moduleOf, type NativeDist } from './native.js';
 
@@ -40,7 +41,7 @@ function exportsInit(member: string, data: Buffer): boolean {
 export function indexCompiled(dists: NativeDist[], read: (member: string) => Buffer): CompiledIndex {
   const members = dists.flatMap((d) => d.files).sort();
   const bytes = new Map(members.map((m) => [m, read(m)]));
-  const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readElfDynamic(bytes.get(m)!)]));
+  const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readShared(m, bytes.get(m)!)]));
   const extensions = new Set(members.filter((m) => isExtensionModule(m) && exportsInit(m, bytes.get(m)!)));
   // A DT_NEEDED name is matched by SONAME (what glibc compares), else by file name.
   const libraries = new Map<string, string>();
@@ -72,6 +73,14 @@ export function indexCompiled(dists: NativeDist[], read: (member: string) => Buf
     if (missing.size > 0) index.unresolved[member] = [...missing].sort();
   }
   return index;
+}
+
+function readShared(member: string, data: Buffer): ElfDynamicInfo {
+  try {
+    return readElfDynamic(data);
+  } catch (error) {
+    throw new PybinError(`${member} is not a shared object this target can load: ${errorMessage(error)}`, 'requirements');
+  }
 }
 
 /** The oldest glibc a binary runs on, and what decided it. */

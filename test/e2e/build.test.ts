@@ -95,7 +95,7 @@ for (const python of TEST_PYTHONS) {
       if (chrooted) assert.equal(chrooted.stdout, result.stdout, chrooted.stderr);
     });
 
-    test('(d) compiled modules are judged by behaviour: kept out, the distribution in if it works without them', async () => {
+    test('(d) static musl: compiled modules are judged by behaviour, kept out, the distribution in if it works without them', async () => {
       const wheels = tempDir('wheels-native');
       const so = `cpython-${python.replace('.', '')}-x86_64-linux-gnu.so`;
       // Imports its compiled module unconditionally: cannot work in a static binary.
@@ -115,9 +115,10 @@ for (const python of TEST_PYTHONS) {
       assert.equal(listing.stdout, '[]\n', 'no compiled module shipped');
 
       writeFileSync(join(app, 'requirements.txt'), 'fastthing\ndualthing\n');
-      const refused = await pybinBuild(python, [app, '--name', 'native', '--out', out], env);
+      const refused = await pybinBuild(python, [app, '--name', 'native', '--out', out, '--target', 'x86_64-linux-musl'], env);
       assert.equal(refused.status, 1);
-      assert.match(refused.stderr, new RegExp(`need compiled extension modules, which a static pybin binary cannot load:\\n\\s+fastthing: fastthing/_speedups\\.${so.replace(/\./g, '\\.')}\\n\\s+without them: import fastthing: (ModuleNotFoundError|ImportError)`));
+      assert.match(refused.stderr, new RegExp(`and these distributions need theirs:\\n\\s+fastthing: fastthing/_speedups\\.${so.replace(/\./g, '\\.')}\\n\\s+without them: import fastthing: (ModuleNotFoundError|ImportError)`));
+      assert.match(refused.stderr, /Use --target x86_64-linux-gnu/);
       assert.doesNotMatch(refused.stderr, /dualthing: dualthing/, 'only the distribution that fails is named');
       assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
     });
