@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(musl-tools make patch perl tcl autoconf automake libtool binutils linux-libc-dev xz-utils openssl)
+packages=(musl-tools make patch perl tcl autoconf automake libtool binutils linux-libc-dev xz-utils openssl strace)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -34,14 +34,19 @@ describe('manylinux-only wheels with pure fallbacks (CPython 3.11)', { timeout: 
     assert.equal(result.stdout, '{a: [1, 2]}\n&lt;b&gt;&amp;&lt;/b&gt; False\n', result.stderr);
   });
 
-  test('a distribution that cannot work without its compiled module is refused before any binary is written', async () => {
+  test('the static target refuses a distribution that cannot work without its compiled module, before any binary is written', async () => {
+    // Under --target auto such an app moves to the glibc target (test/e2e/compiled.test.ts); asked for musl, it is refused.
     const app = tempDir('native-app');
     writeFileSync(join(app, '__main__.py'), 'import orjson\n');
     writeFileSync(join(app, 'requirements.txt'), 'orjson\nmarkupsafe\n');
     const out = tempDir('out');
-    const refused = await pybinBuild(python!, [app, '--name', 'native', '--out', out], PIP_ENV);
+    const refused = await pybinBuild(python!, [app, '--name', 'native', '--out', out, '--target', 'x86_64-linux-musl'], PIP_ENV);
     assert.equal(refused.status, 1, refused.stderr);
-    assert.match(refused.stderr, /need compiled extension modules, which a static pybin binary cannot load:\n\s+orjson: orjson\/orjson\.cpython-311-x86_64-linux-gnu\.so\n\s+without them: import orjson: /);
+    assert.match(
+      refused.stderr,
+      /target x86_64-linux-musl is a static binary, which cannot load compiled extension modules, and these distributions need theirs:\n\s+orjson: orjson\/orjson\.cpython-311-x86_64-linux-gnu\.so\n\s+without them: import orjson: /,
+    );
+    assert.match(refused.stderr, /Use --target x86_64-linux-gnu/);
     assert.doesNotMatch(refused.stderr, /\n\s+markupsafe: markupsafe\//, 'a distribution with a fallback is not refused');
     assert.ok(!existsSync(join(out, 'native-linux-x86_64')));
   });

@@ -1,0 +1,362 @@
+// Compiled extension modules in a glibc binary: an app using numpy, pydantic,
+// orjson, psutil, cryptography (+cffi), pyyaml and markupsafe
+// (test/fixtures/apps/compiled) is built with the default --target auto,
+// which moves to x86_64-linux-gnu; its output is compared with the same app in
+// a venv of a real CPython 3.11, and the binary is checked to write no file
+// (strace), to need only manylinux system libraries (its DT_NEEDED), to run in
+// a chroot holding just those and /proc (and to say so in one line without
+// /proc), to build reproducibly and to work with --extract. The static musl
+// target refuses the app, and a pure app stays static under auto.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { buildOnce } from '../../src/plumbing/atomic-dir.js';
+import { compareGlibc, glibcFloor, readElfDynamic } from '../../src/plumbing/elf.js';
+import { sha256 } from '../../src/plumbing/hash.js';
+import { packageRoot } from '../../src/plumbing/package-root.js';
+import { resolveCacheDir } from '../../src/toolchain/cache.js';
+import { MANYLINUX_SYSTEM_LIBRARIES } from '../../src/toolchain/targets.js';
+import { inChroot, programInterpreter, systemLibraries } from '../support/chroot.js';
+import { pybinBuild } from '../support/cli.js';
+import { pipEnv, tmp } from '../support/corpus.js';
+import { findRealPython, type RealPython } from '../support/real-python.js';
+import { run, type RunResult } from '../support/run.js';
+import { TEST_PYTHONS } from '../support/toolchain.js';
+
+/** The wheel mirror holds these compiled wheels for cp311 only (PyPI has them for every version). */
+const python = TEST_PYTHONS.find((p) => p === '3.11');
+const APPS = join(packageRoot(), 'test', 'fixtures', 'apps');
+const APP = join(APPS, 'compiled');
+const BINARY_NAME = 'compiled-linux-x86_64';
+/** A fixed, small environment: the runs compare output, nothing else may differ. */
+const ENV: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8' };
+const RUN_TIMEOUT_MS = 5 * 60_000;
+const STRACE = ['/usr/bin/strace', '/bin/strace'].find((p) => existsSync(p));
+/** Distributions of the app that cannot work without their compiled modules; pyyaml and markupsafe can (and lose speed). */
+const NEED_COMPILED = ['cffi', 'numpy', 'orjson', 'psutil', 'pydantic-core'];
+const FALLBACKS = ['pyyaml', 'markupsafe'];
+
+/** What the app prints before its pools: pinned versions make every line fixed. */
+const REPORT = [
+  'numpy 2.4.6 True',
+  'numpy matmul [[5.0, 5.0], [5.0, 10.0]]',
+  'numpy solve [0.8, 1.4]',
+  'numpy inv [[0.6, -0.2], [-0.2, 0.4]] eigvalsh [1.381966, 3.618034]',
+  'numpy fft [28.0, -4.0, -4.0, -4.0, -4.0]',
+  'yaml libyaml True True',
+  `yaml round trip True 'list:\\n- 1\\n- 2.5\\n- null\\n- true\\nname: pybin\\nnested:\\n  k: "\\\\xFC"\\n'`,
+  'markupsafe C escape True True',
+  'markupsafe &lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;',
+  'pydantic True {"x":3,"y":1.0,"tags":["a"]}',
+  'pydantic error 2 2 validation errors for Point | x |   Input should be a valid integer, unable to parse string as an integer ' +
+    "[type=int_parsing, input_value='three', input_type=str] |     For further information visit https://errors.pydantic.dev/2.13/v/int_parsing | " +
+    'y |   Input should be a valid number [type=float_type, input_value=[], input_type=list] |     For further information visit https://errors.pydantic.dev/2.13/v/float_type',
+  'orjson True {"list":[1,2.5,null,true],"name":"pybin","nested":{"k":"ü"}}',
+  'orjson numpy [[1,0],[0,1]]',
+  'psutil True True True True True True',
+  'cryptography True True 100',
+  'sha256 6ee3f9fed7463ce2a38cbacaf129d4f1c5d1b863faf730ddbefc95ecb41706f0 True',
+  'cffi True 42 5 16',
+];
+
+/** work(n) of the app, as orjson prints it. */
+function workJson(n: number, module: string, worker: boolean): string {
+  const [a, b, c, d] = [n, n + 1, n + 2, n + 3];
+  const square = [[a * a + b * c, a * b + b * d], [c * a + d * c, c * b + d * d]];
+  return `{"compiled":true,"det":-2.0,"module":"${module}","n":${n},"square":${JSON.stringify(square)},"worker":${worker}}`;
+}
+
+/** The app's whole output for these start methods: spawned and forkserver children re-run the script as __mp_main__. */
+function expectedOutput(methods: string[]): string {
+  const pool = (method: string) =>
+    `${method} [${[0, 1, 2, 3].map((n) => `'${workJson(n, method === 'fork' ? '__main__' : '__mp_main__', true)}'`).join(', ')}]`;
+  return [...REPORT, ...methods.map(pool), ''].join('\n');
+}
+
+interface Build {
+  result: RunResult;
+  binary: string;
+  seconds: number;
+}
+
+async function build(app: string, args: string[], env = pipEnv()): Promise<Build> {
+  const out = tmp('out');
+  const started = Date.now();
+  const result = await pybinBuild(python!, [app, '--out', out, ...args], env);
+  return { result, binary: join(out, args.includes('--name') ? `${args[args.indexOf('--name') + 1]}-linux-x86_64` : BINARY_NAME), seconds: (Date.now() - started) / 1000 };
+}
+
+/** The compiled app built once for the file, with the default target: every test below shares it. */
+let compiledBuild: Promise<Build> | undefined;
+async function builtApp(): Promise<string> {
+  const built = await (compiledBuild ??= build(APP, ['--name', 'compiled']));
+  assert.equal(built.result.status, 0, `pybin build of the compiled app failed:\n${built.result.stderr}`);
+  assert.equal(built.result.stdout.trim().split('\n').at(-1), built.binary);
+  return built.binary;
+}
+
+/** A venv of a real CPython 3.11 with the app's requirements, cached by content under pybin's cache dir (as the corpus's). */
+async function referenceVenv(real: RealPython): Promise<string> {
+  const requirements = readFileSync(join(APP, 'requirements.txt'), 'utf8');
+  const key = sha256(JSON.stringify({ python: real.path, version: real.version, requirements })).slice(0, 16);
+  const dir = join(resolveCacheDir(), 'test-venvs', `compiled-${real.version}-${key}`);
+  await buildOnce(dir, async (work) => {
+    const made = await run(real.path, ['-m', 'venv', work], { timeoutMs: 5 * 60_000 });
+    if (made.status !== 0) throw new Error(`${real.path} -m venv failed: ${made.stderr}`);
+    const pip = await run(join(work, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '-r', join(APP, 'requirements.txt')], { env: pipEnv(), timeoutMs: 10 * 60_000 });
+    if (pip.status !== 0) throw new Error(`pip install -r ${join(APP, 'requirements.txt')} into a ${real.version} venv failed:\n${pip.stderr}`);
+  });
+  return join(dir, 'bin', 'python');
+}
+
+function runApp(binary: string, args: string[], env: NodeJS.ProcessEnv = ENV): Promise<RunResult> {
+  return run(binary, args, { env, timeoutMs: RUN_TIMEOUT_MS });
+}
+
+/** The shared objects inside the binary's ZIP, read out by the binary itself as an interpreter: member name -> bytes. */
+async function sharedObjects(binary: string): Promise<Map<string, Buffer>> {
+  const dir = tmp('so');
+  const code = [
+    'import re, sys, zipfile',
+    'archive = zipfile.ZipFile(sys.argv[1])',
+    'names = [n for n in archive.namelist() if re.search(r"\\.so(\\.\\d+)*$", n)]',
+    'for name in names: archive.extract(name, sys.argv[2])',
+    'print("\\n".join(names))',
+  ].join('\n');
+  const listed = await run(binary, ['-I', '-c', code, binary, dir], { env: { ...ENV, PYBIN_INTERPRETER: '1' } });
+  assert.equal(listed.status, 0, listed.stderr);
+  const names = listed.stdout.trim().split('\n').filter(Boolean);
+  return new Map(names.map((n) => [n, readFileSync(join(dir, n))]));
+}
+
+/** The names a bundled library is known by (auditwheel names each file as its SONAME). */
+function bundledNames(objects: Map<string, Buffer>): Set<string> {
+  return new Set([...objects.keys()].map((n) => n.split('/').at(-1)!));
+}
+
+const OPEN_CALLS = new Set(['open', 'openat', 'openat2', 'creat']);
+const PATH_CALLS = new Set(['mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'rmdir', 'link', 'linkat', 'symlink', 'symlinkat', 'truncate', 'mknod', 'mknodat']);
+const FD_WRITES = new Set(['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'ftruncate', 'fallocate', 'sendfile']);
+/** Where writing is no file on disk: POSIX semaphores and shared memory, memfds, the null device. */
+const ALLOWED = (path: string) => path.startsWith('/dev/shm/') || path.startsWith('/memfd:') || path === '/dev/null';
+
+/** Whether a line of `strace -f -y` output creates, changes or removes a file outside /dev/shm (any such attempt counts). */
+function writesFile(line: string): boolean {
+  const call = /^\d+\s+(\w+)\((.*)$/.exec(line);
+  if (!call) return false; // a resumed call's tail, a signal, an exit
+  const [, name, args] = call as unknown as [string, string, string];
+  const paths = [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+  if (OPEN_CALLS.has(name)) {
+    const path = paths[0] ?? '';
+    const flags = name === 'creat' ? 'O_CREAT' : args.slice(args.indexOf(`"${path}"`) + path.length + 2);
+    return /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/.test(flags) && !(path.startsWith('/') && ALLOWED(path));
+  }
+  if (PATH_CALLS.has(name)) return paths.some((p) => !(p.startsWith('/') && ALLOWED(p)));
+  if (FD_WRITES.has(name)) {
+    // -y shows what a descriptor is: `3</path>` for a file, `1<pipe:[123]>`, `4</memfd:x (deleted)>`.
+    const target = /^\d+<(.*?)>,/.exec(args)?.[1];
+    return target !== undefined && target.startsWith('/') && !ALLOWED(target);
+  }
+  return false;
+}
+
+/** Run the binary under strace, following its children: the calls that touch files, and those that write one outside /dev/shm. */
+async function traced(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ result: RunResult; lines: string[]; writes: string[] }> {
+  const log = join(tmp('strace'), 'trace');
+  // %file: every call naming a path (open*, creat, mkdir, rename, link, symlink, unlink, truncate, ...);
+  // %desc: every call on a descriptor (write, ftruncate, ...), shown with what it is (-y).
+  const command = ['-f', '-qq', '-y', '-s', '16', '-o', log, '-e', 'trace=%file,%desc,memfd_create', binary, ...args];
+  const result = await run(STRACE!, command, { env, timeoutMs: RUN_TIMEOUT_MS });
+  const lines = readFileSync(log, 'utf8').split('\n');
+  return { result, lines, writes: lines.filter(writesFile) };
+}
+
+describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeout: 30 * 60_000, skip: python ? false : 'CPython 3.11 is not among PYBIN_TEST_PYTHONS' }, () => {
+  test('under --target auto the app moves to the glibc target, saying which distributions need it and which glibc it requires', async (t) => {
+    await builtApp();
+    const built = (await compiledBuild)!;
+    t.diagnostic(`built in ${built.seconds.toFixed(1)}s`);
+    const { stderr } = built.result;
+    const moved = /^pybin: target x86_64-linux-gnu: (.+) need compiled modules, which only a glibc binary loads$/m.exec(stderr);
+    assert.ok(moved, `stderr says why the target moved:\n${stderr}`);
+    const named = moved[1]!.split(', ');
+    for (const name of NEED_COMPILED) assert.ok(named.includes(name), `${name} is named: ${moved[1]}`);
+    for (const name of FALLBACKS) assert.ok(!named.includes(name), `${name} works without its compiled modules: ${moved[1]}`);
+    const requires = /^pybin: requires glibc (\d+\.\d+) or newer \(set by (.+)\)$/m.exec(stderr);
+    assert.ok(requires, stderr);
+    const launcherFloor = glibcFloor(readElfDynamic(readFileSync(built.binary)));
+    assert.ok(launcherFloor, 'the launcher links glibc with versioned symbols');
+    t.diagnostic(`the launcher needs glibc ${launcherFloor}; the binary requires ${requires[1]} (set by ${requires[2]})`);
+    if (compareGlibc(launcherFloor, '2.34') < 0) {
+      assert.deepEqual([requires[1], requires[2]], ['2.34', 'cryptography (a manylinux_2_34 wheel)'], 'cryptography 50 is tagged manylinux_2_34');
+    } else {
+      assert.deepEqual([requires[1], requires[2]], [launcherFloor, 'the launcher']);
+    }
+    assert.match(stderr, new RegExp(`^pybin: target x86_64-linux-gnu: runs on Linux with glibc ${requires[1]!.replace('.', '\\.')} or newer$`, 'm'));
+    assert.ok(existsSync(built.binary), `${BINARY_NAME}: the same name as a static binary's`);
+  });
+
+  test('its output, from numpy, pyyaml, markupsafe, pydantic, orjson, psutil, cryptography and cffi in the process and in spawn, forkserver and fork workers, is a real CPython venv\'s', async (t) => {
+    const binary = await builtApp();
+    const started = Date.now();
+    const ours = await runApp(binary, []);
+    t.diagnostic(`ran in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stdout, expectedOutput(['spawn', 'forkserver', 'fork']));
+    assert.equal(ours.stderr, '', 'no warning (the resource tracker cleaned up)');
+    const exited = await runApp(binary, ['exit']);
+    assert.equal(exited.status, 3, exited.stderr);
+    assert.equal(exited.stdout, `exiting with 3 ${workJson(1, '__main__', false)}\n`);
+
+    const real = findRealPython('3.11');
+    if (!real) return t.diagnostic('no real CPython 3.11 to compare with (set PYBIN_REAL_PYTHON_3_11)');
+    const venv = await referenceVenv(real);
+    t.diagnostic(`venv of ${real.path} (${real.version})`);
+    const theirs = await runApp(venv, [join(APP, '__main__.py')]);
+    assert.equal(theirs.status, 0, theirs.stderr);
+    assert.equal(ours.stdout, theirs.stdout, 'as the venv runs the app');
+    assert.equal(ours.stderr, theirs.stderr);
+    const theirExit = await runApp(venv, [join(APP, '__main__.py'), 'exit']);
+    assert.deepEqual([exited.status, exited.stdout, exited.stderr], [theirExit.status, theirExit.stdout, theirExit.stderr]);
+  });
+
+  test('running it creates and writes no file outside /dev/shm: compiled modules load from memfds (strace)', async (t) => {
+    if (!STRACE) {
+      assert.notEqual(process.getuid?.(), 0, 'strace is missing, running as root (scripts/setup.sh installs it)');
+      return t.skip('no strace (scripts/setup.sh installs it)');
+    }
+    const binary = await builtApp();
+    // Not forkserver: CPython 3.11 binds its socket in a tempfile.mkdtemp() dir, as python itself does.
+    const methods = ['spawn', 'fork'];
+    const { result, lines, writes } = await traced(binary, methods, ENV);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, expectedOutput(methods));
+    assert.deepEqual(writes, [], 'no file is created, changed or removed outside /dev/shm');
+    const memfds = lines.filter((l) => /^\d+\s+memfd_create\("/.test(l) && !/= -1/.test(l));
+    const pids = new Set(memfds.map((l) => l.split(/\s/)[0]));
+    t.diagnostic(`${lines.length} traced calls; ${memfds.length} memfds in ${pids.size} processes`);
+    assert.ok(memfds.some((l) => l.includes('_multiarray_umath')), 'numpy\'s core module came through a memfd');
+    assert.ok(pids.size >= 2, 'spawned workers load their compiled modules through memfds too');
+    assert.ok(lines.some((l) => /open(at)?\(.*"\/proc\/self\/fd\/\d+", O_RDONLY/.test(l)), 'dlopen opened a memfd by /proc/self/fd/N');
+    const opened = lines.flatMap((l) => /^\d+\s+open(?:at)?\([^"]*"([^"]*\.so(?:\.\d+)*)", [^<]*\) = \d+/.exec(l)?.[1] ?? []);
+    assert.deepEqual(opened.filter((p) => !/^\/(usr\/)?lib(64)?\//.test(p)), [], 'shared objects come from memory, or are the system\'s');
+  });
+
+  test('its DT_NEEDED entries are in the manylinux allowlist, and so are those of its compiled modules besides their vendored libraries', async () => {
+    const binary = await builtApp();
+    const elf = readElfDynamic(readFileSync(binary));
+    assert.equal(elf.machine, 'x86_64');
+    assert.ok(elf.needed.includes('libc.so.6'), `a glibc binary: ${elf.needed.join(', ')}`);
+    assert.deepEqual(elf.needed.filter((n) => !MANYLINUX_SYSTEM_LIBRARIES.includes(n)), [], `the launcher's DT_NEEDED: ${elf.needed.join(', ')}`);
+    assert.equal(programInterpreter(readFileSync(binary)), '/lib64/ld-linux-x86-64.so.2');
+
+    const objects = await sharedObjects(binary);
+    assert.ok([...objects.keys()].some((n) => n.startsWith('numpy.libs/')), 'numpy\'s vendored libraries are in the binary');
+    const bundled = bundledNames(objects);
+    const outside: string[] = [];
+    for (const [name, data] of objects) {
+      for (const need of readElfDynamic(data).needed) if (!bundled.has(need) && !MANYLINUX_SYSTEM_LIBRARIES.includes(need)) outside.push(`${name}: ${need}`);
+    }
+    assert.deepEqual(outside, []);
+  });
+
+  test('it runs in a chroot holding only the system libraries it needs and /proc', async (t) => {
+    const binary = await builtApp();
+    const objects = await sharedObjects(binary);
+    const libraries = systemLibraries([readFileSync(binary), ...objects.values()], bundledNames(objects));
+    t.diagnostic(`system files: ${libraries.join(' ')}`);
+    for (const name of ['libc.so.6', 'libstdc++.so.6', 'libgcc_s.so.1', 'libz.so.1']) assert.ok(libraries.some((l) => l.endsWith(`/${name}`)), name);
+    // /dev/shm: the POSIX semaphores of multiprocessing's locks, as on any system (a dir in the root, like the empty /tmp).
+    const shm = { 'dev/shm/.keep': '' };
+    const methods = ['spawn', 'forkserver', 'fork'];
+    const chrooted = await inChroot(t, binary, methods, ENV, shm, { hostFiles: libraries, proc: true });
+    if (!chrooted) return;
+    assert.equal(chrooted.status, 0, chrooted.stderr);
+    assert.equal(chrooted.stdout, expectedOutput(methods));
+    assert.equal(chrooted.stderr, '');
+  });
+
+  test('without /proc it fails with one line naming /proc, not a traceback', async (t) => {
+    const binary = await builtApp();
+    const objects = await sharedObjects(binary);
+    const libraries = systemLibraries([readFileSync(binary), ...objects.values()], bundledNames(objects));
+    const noProc = await inChroot(t, binary, [], ENV, {}, { hostFiles: libraries });
+    if (!noProc) return;
+    assert.equal(noProc.status, 1, noProc.stderr);
+    assert.equal(noProc.stdout, '');
+    assert.match(noProc.stderr, /^pybin: [^\n]*\/proc is not mounted[^\n]*\n$/, 'one line naming /proc, no traceback');
+  });
+
+  test('the static target refuses the app, naming what needs compiled modules, and writes nothing', async () => {
+    const refused = await build(APP, ['--name', 'compiled', '--target', 'x86_64-linux-musl']);
+    assert.equal(refused.result.status, 1, refused.result.stderr);
+    const { stderr } = refused.result;
+    assert.match(stderr, /target x86_64-linux-musl is a static binary, which cannot load compiled extension modules, and these distributions need theirs:\n/);
+    for (const name of NEED_COMPILED) assert.match(stderr, new RegExp(`\\n {2}${name}: \\S+\\.so[^\\n]*\\n {4}without them: `), name);
+    assert.doesNotMatch(stderr, new RegExp(`\\n {2}(${FALLBACKS.join('|')}): `), 'distributions with a pure fallback are not named');
+    assert.match(stderr, /Use --target x86_64-linux-gnu/);
+    assert.deepEqual(readdirSync(join(refused.binary, '..')), [], 'no binary, no checksum file, no work dir');
+  });
+
+  test('a pure app under auto stays a static musl binary: no dynamic dependency at all', async () => {
+    const built = await build(join(APPS, 'cli'), ['--name', 'pure']);
+    assert.equal(built.result.status, 0, built.result.stderr);
+    assert.match(built.result.stderr, /^pybin: target x86_64-linux-musl: a static binary, runs on any Linux x86_64$/m);
+    assert.doesNotMatch(built.result.stderr, /glibc/);
+    const data = readFileSync(built.binary);
+    assert.deepEqual(readElfDynamic(data), { machine: 'x86_64', needed: [], versionNeeds: [] });
+    assert.equal(programInterpreter(data), undefined, 'no program interpreter');
+    const result = await runApp(built.binary, ['static', '--exit', '4']);
+    assert.deepEqual([result.status, result.stdout], [4, 'words: static\n']);
+  });
+
+  test('--manylinux caps the glibc the binary may need: a cap below the launcher\'s is refused before a binary is written', async (t) => {
+    const app = tmp('capped');
+    writeFileSync(join(app, '__main__.py'), 'import orjson\nprint(orjson.dumps([1]).decode())\n');
+    writeFileSync(join(app, 'requirements.txt'), 'orjson\n');
+    const built = await build(app, ['--name', 'capped', '--manylinux', '2_28']);
+    if (built.result.status === 0) {
+      // A launcher built against glibc 2.28 or older (a prebuilt toolchain) fits the cap.
+      const floor = glibcFloor(readElfDynamic(readFileSync(built.binary)));
+      t.diagnostic(`the launcher needs glibc ${floor}: the cap is met`);
+      assert.ok(floor && compareGlibc(floor, '2.28') <= 0, `${floor} <= 2.28`);
+      assert.match(built.result.stderr, /runs on Linux with glibc 2\.(\d|1\d|2[0-8]) or newer/);
+      return;
+    }
+    assert.equal(built.result.status, 1, built.result.stderr);
+    assert.match(built.result.stderr, /manylinux 2\.28: the binary would need glibc (\d+\.\d+) \(set by the launcher\)/);
+    assert.ok(!existsSync(built.binary));
+  });
+
+  test('two builds of the app are byte for byte the same', async (t) => {
+    const first = await builtApp();
+    const second = await build(APP, ['--name', 'compiled']);
+    t.diagnostic(`second build in ${second.seconds.toFixed(1)}s`);
+    assert.equal(second.result.status, 0, second.result.stderr);
+    assert.equal(sha256(readFileSync(second.binary)), sha256(readFileSync(first)));
+  });
+
+  test('--extract: the glibc binary runs the same from its extraction', async (t) => {
+    const extracted = await build(APP, ['--name', 'compiled', '--extract']);
+    assert.equal(extracted.result.status, 0, extracted.result.stderr);
+    const cache = tmp('cache');
+    const methods = ['spawn', 'forkserver', 'fork'];
+    if (STRACE) {
+      // The same check as above sees an extraction's writes: all of them in the cache dir.
+      const first = await traced(extracted.binary, ['exit'], { ...ENV, XDG_CACHE_HOME: cache });
+      assert.equal(first.result.status, 3, first.result.stderr);
+      assert.ok(first.writes.some((l) => l.includes(`"${cache}/pybin/apps/`)), `the unpacking is seen:\n${first.writes.slice(0, 5).join('\n')}`);
+      assert.deepEqual(first.writes.filter((l) => !l.includes(cache)), [], 'only the cache dir is written');
+    }
+    for (const round of ['run: unpacks unless traced above', 'another run: from the cache']) {
+      const result = await runApp(extracted.binary, methods, { ...ENV, XDG_CACHE_HOME: cache });
+      assert.equal(result.status, 0, `${round}: ${result.stderr}`);
+      assert.equal(result.stdout, expectedOutput(methods), round);
+      assert.equal(result.stderr, '', round);
+    }
+    const apps = readdirSync(join(cache, 'pybin', 'apps')).filter((f) => !f.endsWith('.lock'));
+    assert.equal(apps.length, 1, 'one extraction');
+    t.diagnostic(`unpacked into ${apps[0]}`);
+  });
+});
