@@ -35,6 +35,25 @@ def main():
         if sys.version_info < (3, 13):
             _ready_to_print()
         raise
+    except Exception as error:
+        refusal = _load_refusal(error)
+        if refusal:
+            sys.exit(refusal)
+        raise
+
+
+def _load_refusal(error):
+    """_pybin_native's one-line reason when a compiled module could not be
+    loaded (no /proc, memfd refused, a missing system library), also where a
+    package re-raised it as its own error (numpy does, with a page of advice
+    that does not apply)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ImportError) and str(error).startswith("pybin: cannot load "):
+            return str(error)
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _ready_to_print():

@@ -84,6 +84,7 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(outputs.size, String(bytes.length));
     assert.match(outputs['python-version']!, new RegExp(`^${python.replace('.', '\\.')}\\.`));
     assert.equal(outputs.target, 'x86_64-linux-musl');
+    assert.equal(outputs['requires-glibc'], '', 'a static binary needs no glibc');
     assert.equal(outputs['interpreter-source'], 'build', 'the manifest is unreachable, so auto built (from the local cache)');
     assert.equal(outputs['cache-hit'], 'true', 'pybin\'s own cache had the build');
     assert.match(result.stdout, /::warning::.*building from source instead/);
@@ -109,7 +110,7 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.match(outputs['asset-url']!, /cli-linux-x86_64$/);
 
     // The job summary and the secret.
-    for (const fact of ['x86_64-linux-musl', outputs.sha256!, 'passed', 'build', 'fuse and check']) assert.ok(result.summary.includes(fact), `summary has ${fact}`);
+    for (const fact of ['x86_64-linux-musl', 'any Linux x86_64 (static)', outputs.sha256!, 'passed', 'build', 'fuse and check']) assert.ok(result.summary.includes(fact), `summary has ${fact}`);
     assert.match(result.stdout, new RegExp(`::add-mask::${TOKEN}`));
     assert.equal(result.stdout.split(TOKEN).length, 2, 'the token appears only in its add-mask command');
 
@@ -175,6 +176,19 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(github.comments.filter((c) => c.issue === 8).length, 0);
   });
 
+  test('target: the glibc target says which glibc the binary needs, as an output and in the summary', { skip: TEST_PYTHONS.includes('3.11') ? false : 'CPython 3.11 is not among PYBIN_TEST_PYTHONS' }, async () => {
+    // 3.11: the glibc toolchain the compiled-dependency tests build too.
+    const result = await job({ target: 'x86_64-linux-gnu', 'python-version': '3.11', name: 'cli-gnu', 'smoke-test': 'smoke' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const { outputs } = result;
+    assert.equal(outputs.target, 'x86_64-linux-gnu');
+    const floor = (await testToolchain('3.11', 'x86_64-linux-gnu')).metadata.glibcFloor;
+    assert.match(floor ?? '', /^2\.\d+$/);
+    assert.equal(outputs['requires-glibc'], floor, 'a pure app needs what the launcher needs');
+    assert.ok(result.summary.includes(`glibc ${floor} or newer (set by the launcher)`), result.summary);
+    assert.equal((await run(outputs['binary-path']!, ['hi'])).stdout, 'words: hi\n');
+  });
+
   test('bad inputs fail before any work, naming the input', async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ interpreter: 'download' }, /input interpreter: interpreter must be one of auto, fetch, build/],
@@ -182,6 +196,9 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
       [{ 'retention-days': '400' }, /input retention-days: .*1 to 90/],
       [{ 'artifact-name': 'my:app' }, /input artifact-name: .*contains a colon/],
       [{ release: 'true' }, /input release-tag: release is true but there is no tag/],
+      [{ target: 'x86_64-windows' }, /input target: target must be auto or one of x86_64-linux-musl, /],
+      [{ target: 'x86_64-linux-musl', manylinux: '2_28' }, /input manylinux: manylinux 2_28 applies to glibc targets only/],
+      [{ manylinux: 'newest' }, /input manylinux: manylinux must be a glibc version like 2_28/],
     ];
     for (const [inputs, message] of cases) {
       const result = await job(inputs);

@@ -4,6 +4,7 @@ import { packageRoot } from '../../src/plumbing/package-root.js';
 import { createProgress } from '../../src/plumbing/progress.js';
 import { minorVersion } from '../../src/toolchain/cpython.js';
 import { PYTHONS } from '../../src/toolchain/recipes.js';
+import { targetByTriple } from '../../src/toolchain/targets.js';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain.js';
 
 /**
@@ -16,9 +17,9 @@ export function testSourcesFile(): string {
   return file;
 }
 
-/** A real toolchain, built once per cache and shared by every test through it. */
-export function testToolchain(python: string): Promise<Toolchain> {
-  return ensureToolchain({ python, sourcesFile: testSourcesFile(), progress: createProgress() });
+/** A real toolchain (default: the static musl target), built once per cache and shared by every test through it. */
+export function testToolchain(python: string, target?: string): Promise<Toolchain> {
+  return ensureToolchain({ python, target: target ? targetByTriple(target) : undefined, sourcesFile: testSourcesFile(), progress: createProgress() });
 }
 
 /**
