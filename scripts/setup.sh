@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Make this checkout ready to build and test on a Debian/Ubuntu machine:
-# build tools for the static interpreter (apt), node modules (npm ci), and the
+# build tools for the interpreters (apt), node modules (npm ci), and the
 # source tarballs from Debian's archive (.pybin-sources/, for --sources).
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(musl-tools make patch perl tcl autoconf automake libtool binutils linux-libc-dev xz-utils openssl strace)
+packages=(musl-tools gcc pkg-config make patch perl tcl autoconf automake libtool binutils linux-libc-dev xz-utils openssl strace)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

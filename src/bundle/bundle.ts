@@ -129,7 +129,8 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     if (staged.kind === 'needs-compiled') {
       const glibc = glibcTargetFor(plan.target.initial);
       if (!plan.target.auto) throw staticRefusal(staged.verdict, plan.target.initial.triple, glibc.triple);
-      progress.info(`target ${glibc.triple}: ${staged.verdict.needed.map((n) => n.name).join(', ')} need compiled modules, which only a glibc binary loads`);
+      const names = staged.verdict.needed.map((n) => n.name);
+      progress.info(`target ${glibc.triple}: ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} compiled modules, which only a glibc binary loads`);
       toolchain = await toolchainFor(glibc);
       staged = await progress.stage('stage the app', () => stageApp(plan, toolchain, stage));
     }

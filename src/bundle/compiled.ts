@@ -38,7 +38,7 @@ function exportsInit(member: string, data: Buffer): boolean {
 }
 
 /** Index every compiled file of the stage; `read` gives a member's bytes. */
-export function indexCompiled(dists: NativeDist[], read: (member: string) => Buffer): CompiledIndex {
+export function indexCompiled(dists: Pick<NativeDist, 'files'>[], read: (member: string) => Buffer): CompiledIndex {
   const members = dists.flatMap((d) => d.files).sort();
   const bytes = new Map(members.map((m) => [m, read(m)]));
   const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readShared(m, bytes.get(m)!)]));

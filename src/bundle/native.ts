@@ -29,6 +29,8 @@ export interface NativeDist {
   /** Its .dist-info dir in the stage; none for the app's own files. */
   infoDir?: string;
   files: string[];
+  /** The Python modules it installed (.py files, by RECORD). */
+  sources: string[];
 }
 
 export function isNativeFile(file: string): boolean {
@@ -43,20 +45,20 @@ function normalize(name: string): string {
 /** The staged compiled files, grouped by the distribution whose .dist-info/RECORD lists them. */
 export function nativeFilesByDist(stage: string): NativeDist[] {
   const owner = new Map<string, { name: string; infoDir: string }>();
+  const sources = new Map<string, string[]>();
   for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
     const record = join(stage, infoDir, 'RECORD');
     if (!existsSync(record)) continue;
     const name = normalize(infoDir.replace(/-[^-]+\.dist-info$/, ''));
-    for (const line of readFileSync(record, 'utf8').split('\n')) {
-      const path = line.split(',')[0];
-      if (path) owner.set(path, { name, infoDir });
-    }
+    const paths = readFileSync(record, 'utf8').split('\n').map((line) => line.split(',')[0]!).filter(Boolean);
+    for (const path of paths) owner.set(path, { name, infoDir });
+    sources.set(name, paths.filter((p) => p.endsWith('.py')));
   }
   const dists = new Map<string, NativeDist>();
   for (const file of listFiles(stage).filter(isNativeFile)) {
     const found = owner.get(file);
     const name = found?.name ?? 'the app itself';
-    if (!dists.has(name)) dists.set(name, { name, infoDir: found?.infoDir, files: [] });
+    if (!dists.has(name)) dists.set(name, { name, infoDir: found?.infoDir, files: [], sources: sources.get(name) ?? [] });
     dists.get(name)!.files.push(file);
   }
   return [...dists.values()];
@@ -82,17 +84,61 @@ export function importsToCheck(files: string[]): string[] {
   return [...new Set(modules)].sort();
 }
 
+/**
+ * The modules of a distribution that share a top-level package with its
+ * compiled ones: each is imported in the check, to see whether losing a
+ * compiled module breaks more than the module that imports it (a binding
+ * such as yaml.cyaml, which yaml itself imports only if it can). Test suites
+ * and __main__ modules are left alone: importing those does things.
+ */
+export function modulesToTry(dist: Pick<NativeDist, 'files' | 'sources'>): string[] {
+  const packages = new Set(dist.files.map((f) => moduleOf(f).split('.')[0]!));
+  return dist.sources
+    .filter((f) => packages.has(f.split('/')[0]!) && !/(^|\/)(tests?|testing|__main__\.py$|conftest\.py$)/.test(f))
+    .map((f) => moduleOf(f))
+    .filter((m) => /^[A-Za-z_][\w.]*$/.test(m))
+    .sort();
+}
+
 const IMPORT_CHECK = `
-import importlib, json, sys
-stage, modules = sys.argv[1], json.loads(sys.argv[2])
+import importlib, json, os, signal, sys, traceback
+stage, parents, dropped, modules = sys.argv[1], *map(json.loads, sys.argv[2:5])
+sys.argv = sys.argv[:1]
 sys.path.insert(0, stage)
-failed = {}
-for name in modules:
+
+def too_slow(*_):
+    raise TimeoutError("the import took over 20 s")
+
+signal.signal(signal.SIGALRM, too_slow)
+
+def attempt(name):
+    signal.setitimer(signal.ITIMER_REAL, 20)
     try:
         importlib.import_module(name)
     except BaseException as error:
+        return error
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+def own_files(name):
+    base = os.path.join(stage, *name.split("."))
+    return {base + ".py", os.path.join(base, "__init__.py")}
+
+failed, through = {}, {}
+for name in parents:
+    error = attempt(name)
+    if error is not None:
         failed[name] = f"{type(error).__name__}: {error}"
-print("\\n" + json.dumps(failed))
+for name in modules if not failed else []:
+    error = attempt(name)
+    if not isinstance(error, ImportError) or error.name not in dropped:
+        continue
+    frames = [f.filename for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<")]
+    if frames and frames[-1] not in own_files(name):
+        culprit = os.path.relpath(frames[-1], stage)
+        through[name] = f"{type(error).__name__}: {error} (imported by {culprit})"
+print("\\n" + json.dumps({"failed": failed, "through": through}), flush=True)
+os._exit(0)  # not waiting for threads an imported module may have started
 `;
 
 /** What a static target makes of the compiled modules it cannot load. */
@@ -106,25 +152,31 @@ export interface NativeVerdict {
 /**
  * A static interpreter cannot load compiled modules: drop them all, then judge
  * each distribution that had some by behaviour. One whose packages still
- * import can go in without them (the warning says what is lost); the others
- * need a target that loads compiled modules.
+ * import, and whose other modules fail, if at all, only where they import a
+ * compiled module themselves, can go in without them (the warning says what
+ * is lost); the others need a target that loads compiled modules.
  */
 export async function dropNativeExtensions(toolchain: Toolchain, stage: string): Promise<NativeVerdict> {
   const verdict: NativeVerdict = { warnings: [], needed: [] };
   const dists = nativeFilesByDist(stage);
   for (const dist of dists) for (const file of dist.files) rmSync(join(stage, file));
   for (const dist of dists) {
-    const modules = importsToCheck(dist.files);
-    const result = await runToolchainPython(toolchain, ['-I', '-c', IMPORT_CHECK, stage, JSON.stringify(modules)]);
-    const failed = parseFailures(result.stdout);
+    const dropped = dist.files.map(moduleOf);
+    const args = [stage, JSON.stringify(importsToCheck(dist.files)), JSON.stringify(dropped), JSON.stringify(modulesToTry(dist))];
+    const result = await runToolchainPython(toolchain, ['-I', '-c', IMPORT_CHECK, ...args]);
+    const outcome = parseOutcome(result.stdout);
     const need = (why: string) => verdict.needed.push({ name: dist.name, description: describe(dist, why) });
-    if (result.status !== 0 || failed === undefined) {
+    const failures = (found: Record<string, string>) => Object.entries(found).slice(0, 3).map(([m, e]) => `import ${m}: ${e}`).join('; ');
+    if (result.status !== 0 || outcome === undefined) {
       need(`the import check did not finish: ${outputOf(result).split('\n').at(-1) ?? ''}`);
-    } else if (Object.keys(failed).length > 0) {
-      need(Object.entries(failed).map(([m, e]) => `import ${m}: ${e}`).join('; '));
+    } else if (Object.keys(outcome.failed).length > 0) {
+      need(failures(outcome.failed));
+    } else if (Object.keys(outcome.through).length > 0) {
+      // Its package imports, but modules that only use other modules break: nothing falls back.
+      need(failures(outcome.through));
     } else {
       const lost = KNOWN_LOSSES[dist.name] ?? 'their speed-ups';
-      const names = dist.files.map(moduleOf).filter((m) => !/__mypyc$/.test(m));
+      const names = dropped.filter((m) => !/__mypyc$/.test(m));
       verdict.warnings.push(`${dist.name}: works without its compiled modules (${names.join(', ')}), which a static binary cannot load; lost: ${lost}`);
     }
   }
@@ -141,9 +193,9 @@ export function staticRefusal(verdict: NativeVerdict, target: string, glibcTarge
   );
 }
 
-function parseFailures(output: string): Record<string, string> | undefined {
+function parseOutcome(output: string): { failed: Record<string, string>; through: Record<string, string> } | undefined {
   try {
-    return JSON.parse(output.trim().split('\n').at(-1) ?? '') as Record<string, string>;
+    return JSON.parse(output.trim().split('\n').at(-1) ?? '') as { failed: Record<string, string>; through: Record<string, string> };
   } catch {
     return undefined;
   }

@@ -49,61 +49,45 @@ const MUSL_HINT =
  */
 const GLIBC_CPYTHON_ENV = { LIBS: '-lm -ldl -lpthread', PKG_CONFIG: 'pkg-config --static' };
 
-export const TARGETS: readonly Target[] = [
-  {
-    triple: 'x86_64-linux-musl',
+/** A static musl target: musl-gcc, everything linked in, no dynamic loading. */
+function muslTarget(arch: string): Target {
+  return {
+    triple: `${arch}-linux-musl`,
     os: 'linux',
-    arch: 'x86_64',
+    arch,
     libc: 'musl',
     compiler: { command: 'musl-gcc', installHint: MUSL_HINT },
-    opensslTarget: 'linux-x86_64',
+    opensslTarget: `linux-${arch}`,
     cflags: ['-O2', '-fPIC'],
     ldflags: ['-static'],
     // musl gives threads 128 KiB of stack unless the binary asks for more.
     launcherLdflags: ['-Wl,-z,stack-size=1048576'],
     exportsCApi: false,
-  },
-  {
-    triple: 'aarch64-linux-musl',
+  };
+}
+
+/**
+ * A glibc target: the host's gcc, glibc linked dynamically (it cannot be
+ * linked statically and still dlopen), every other library a static archive
+ * of ours.
+ */
+function glibcTarget(arch: string): Target {
+  return {
+    triple: `${arch}-linux-gnu`,
     os: 'linux',
-    arch: 'aarch64',
-    libc: 'musl',
-    compiler: { command: 'musl-gcc', installHint: MUSL_HINT },
-    opensslTarget: 'linux-aarch64',
-    cflags: ['-O2', '-fPIC'],
-    ldflags: ['-static'],
-    launcherLdflags: ['-Wl,-z,stack-size=1048576'],
-    exportsCApi: false,
-  },
-  {
-    triple: 'x86_64-linux-gnu',
-    os: 'linux',
-    arch: 'x86_64',
+    arch,
     libc: 'glibc',
     compiler: { command: 'gcc', installHint: GCC_HINT },
-    opensslTarget: 'linux-x86_64',
-    cflags: ['-O2', '-fPIC'],
-    // glibc itself is linked dynamically (it cannot be linked statically and
-    // still dlopen); every other library is a static archive of ours.
-    ldflags: [],
-    launcherLdflags: [],
-    exportsCApi: true,
-    cpythonEnv: GLIBC_CPYTHON_ENV,
-  },
-  {
-    triple: 'aarch64-linux-gnu',
-    os: 'linux',
-    arch: 'aarch64',
-    libc: 'glibc',
-    compiler: { command: 'gcc', installHint: GCC_HINT },
-    opensslTarget: 'linux-aarch64',
+    opensslTarget: `linux-${arch}`,
     cflags: ['-O2', '-fPIC'],
     ldflags: [],
     launcherLdflags: [],
     exportsCApi: true,
     cpythonEnv: GLIBC_CPYTHON_ENV,
-  },
-];
+  };
+}
+
+export const TARGETS: readonly Target[] = [muslTarget('x86_64'), muslTarget('aarch64'), glibcTarget('x86_64'), glibcTarget('aarch64')];
 
 /**
  * The shared libraries a glibc binary or a manylinux wheel may expect on

@@ -8,7 +8,7 @@
 // /proc), to build reproducibly and to work with --extract. The static musl
 // target refuses the app, and a pure app stays static under auto.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildOnce } from '../../src/plumbing/atomic-dir.js';
@@ -178,7 +178,7 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
     const built = (await compiledBuild)!;
     t.diagnostic(`built in ${built.seconds.toFixed(1)}s`);
     const { stderr } = built.result;
-    const moved = /^pybin: target x86_64-linux-gnu: (.+) need compiled modules, which only a glibc binary loads$/m.exec(stderr);
+    const moved = /^pybin: target x86_64-linux-gnu: (.+) needs? compiled modules, which only a glibc binary loads$/m.exec(stderr);
     assert.ok(moved, `stderr says why the target moved:\n${stderr}`);
     const named = moved[1]!.split(', ');
     for (const name of NEED_COMPILED) assert.ok(named.includes(name), `${name} is named: ${moved[1]}`);
@@ -327,6 +327,24 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
     assert.equal(built.result.status, 1, built.result.stderr);
     assert.match(built.result.stderr, /manylinux 2\.28: the binary would need glibc (\d+\.\d+) \(set by the launcher\)/);
     assert.ok(!existsSync(built.binary));
+  });
+
+  test('a library the app loads with ctypes from beside its __file__ loads from memory too (auto moves it to glibc)', async () => {
+    const app = tmp('ctypes-app');
+    mkdirSync(join(app, 'greet'));
+    writeFileSync(join(app, 'greet', 'answer.c'), 'int answer(void) { return 42; }\n');
+    const cc = await run('gcc', ['-shared', '-fPIC', join(app, 'greet', 'answer.c'), '-o', join(app, 'greet', 'libanswer.so')]);
+    assert.equal(cc.status, 0, cc.stderr);
+    writeFileSync(
+      join(app, 'greet', '__init__.py'),
+      'import ctypes, os\nANSWER = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libanswer.so")).answer()\n',
+    );
+    writeFileSync(join(app, '__main__.py'), 'import greet\nprint(greet.ANSWER)\n');
+    const built = await build(app, ['--name', 'ctypes-app']);
+    assert.equal(built.result.status, 0, built.result.stderr);
+    assert.match(built.result.stderr, /target x86_64-linux-gnu: the app itself needs compiled modules/);
+    const result = await runApp(built.binary, []);
+    assert.deepEqual([result.status, result.stdout, result.stderr], [0, '42\n', '']);
   });
 
   test('two builds of the app are byte for byte the same', async (t) => {

@@ -47,8 +47,14 @@ function takeWrites(report: Report, inside: boolean): void {
   delete report.write;
 }
 
-for (const python of TEST_PYTHONS) {
-  describe(`files inside the binary behave as files (CPython ${python})`, { timeout: 60 * 60_000 }, () => {
+// Every tested version on the static target; the glibc target (whose runtime also loads compiled modules) on 3.11.
+const VARIANTS: { python: string; target?: string }[] = [
+  ...TEST_PYTHONS.map((python) => ({ python })),
+  ...(TEST_PYTHONS.includes('3.11') ? [{ python: '3.11', target: 'x86_64-linux-gnu' }] : []),
+];
+
+for (const { python, target } of VARIANTS) {
+  describe(`files inside the binary behave as files (CPython ${python}${target ? `, ${target}` : ''})`, { timeout: 60 * 60_000 }, () => {
     let binary = '';
     let reference: Report = {};
     let expectedDigests: Record<string, string> = {};
@@ -64,13 +70,13 @@ for (const python of TEST_PYTHONS) {
       expectedDigests = Object.fromEntries(names.map((n) => [n, digest(readFileSync(join(app, 'filespkg', 'data', n)))]));
 
       const out = join(work, 'out');
-      const built = await pybinBuild(python, [app, '--out', out]);
+      const built = await pybinBuild(python, [app, '--out', out, ...(target ? ['--target', target] : [])]);
       assert.equal(built.status, 0, built.stderr);
       binary = built.stdout.trim().split('\n').at(-1)!;
       assert.ok(existsSync(binary), `${binary} exists`);
       writeFileSync(join(out, 'sibling.txt'), SIBLING);
 
-      const toolchain = await testToolchain(python);
+      const toolchain = await testToolchain(python, target);
       const interpreter = join(toolchain.dir, 'bin', 'python3');
       const ran = await run(interpreter, ['-B', join(app, '__main__.py')], { env: { PATH: '/usr/bin:/bin', PYBIN_INTERPRETER: '1' }, cwd: work });
       reference = parse('the reference run', ran);

@@ -45,35 +45,37 @@ for (const python of TEST_PYTHONS) {
       assert.equal(seen.executable, app);
     });
 
-    test('exit status, exceptions, SIGTERM, SIGINT and SIGPIPE behave as with python app.py', async () => {
-      const app = await buildScript(python, EXIT_APP, 'exit-app');
-      const script = join(mkdtempSync(join(tmpdir(), 'pybin-exit-')), 'app.py');
-      writeFileSync(script, EXIT_APP);
-      const both = async (args: string[], signal?: NodeJS.Signals) => {
-        const onOutput = signal
-          ? (out: string, child: { kill: (s: NodeJS.Signals) => void }) => out.includes('ready') && child.kill(signal)
-          : undefined;
-        const ours = await run(app, args, { onOutput });
-        const reference = await run('python3', [script, ...args], { onOutput });
-        return { ours, reference };
-      };
+    for (const target of python === '3.11' ? [undefined, 'x86_64-linux-gnu'] : [undefined]) {
+      test(`exit status, exceptions, SIGTERM, SIGINT and SIGPIPE behave as with python app.py${target ? ` (${target})` : ''}`, async () => {
+        const app = await buildScript(python, EXIT_APP, 'exit-app', target ? ['--target', target] : []);
+        const script = join(mkdtempSync(join(tmpdir(), 'pybin-exit-')), 'app.py');
+        writeFileSync(script, EXIT_APP);
+        const both = async (args: string[], signal?: NodeJS.Signals) => {
+          const onOutput = signal
+            ? (out: string, child: { kill: (s: NodeJS.Signals) => void }) => out.includes('ready') && child.kill(signal)
+            : undefined;
+          const ours = await run(app, args, { onOutput });
+          const reference = await run('python3', [script, ...args], { onOutput });
+          return { ours, reference };
+        };
 
-      const exit3 = await both(['exit3']);
-      assert.equal(exit3.ours.status, 3);
-      const raised = await both(['raise']);
-      assert.equal(raised.ours.status, 1);
-      assert.match(raised.ours.stderr, /RuntimeError: boom/);
-      const term = await both(['wait'], 'SIGTERM');
-      assert.equal(term.ours.signal, 'SIGTERM');
-      const int = await both(['wait'], 'SIGINT');
-      assert.match(int.ours.stderr, /KeyboardInterrupt/);
-      for (const { ours, reference } of [exit3, raised, term, int]) {
-        assert.deepEqual([ours.status, ours.signal], [reference.status, reference.signal]);
-      }
-      // SIGPIPE: Python ignores it and reports a broken pipe the same way.
-      const pipe = async (command: string) => run('bash', ['-c', `${command} flood | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`]);
-      assert.equal((await pipe(app)).stdout, (await pipe(`python3 ${script}`)).stdout);
-    });
+        const exit3 = await both(['exit3']);
+        assert.equal(exit3.ours.status, 3);
+        const raised = await both(['raise']);
+        assert.equal(raised.ours.status, 1);
+        assert.match(raised.ours.stderr, /RuntimeError: boom/);
+        const term = await both(['wait'], 'SIGTERM');
+        assert.equal(term.ours.signal, 'SIGTERM');
+        const int = await both(['wait'], 'SIGINT');
+        assert.match(int.ours.stderr, /KeyboardInterrupt/);
+        for (const { ours, reference } of [exit3, raised, term, int]) {
+          assert.deepEqual([ours.status, ours.signal], [reference.status, reference.signal]);
+        }
+        // SIGPIPE: Python ignores it and reports a broken pipe the same way.
+        const pipe = async (command: string) => run('bash', ['-c', `${command} flood | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`]);
+        assert.equal((await pipe(app)).stdout, (await pipe(`python3 ${script}`)).stdout);
+      });
+    }
 
     test('with no ZIP appended it is python3: -c, -m, a script, the REPL on stdin', async () => {
       const toolchain = await testToolchain(python);

@@ -18,8 +18,8 @@ export function buildApp(python: string, appDir: string, args: string[] = [], en
 }
 
 /** A one-file app: `source` as the `__main__.py` of an app dir, built with `pybin build`. */
-export function buildScript(python: string, source: string, name = 'app'): Promise<string> {
+export function buildScript(python: string, source: string, name = 'app', args: string[] = []): Promise<string> {
   const appDir = tempDir('src');
   writeFileSync(join(appDir, '__main__.py'), source);
-  return buildApp(python, appDir, ['--name', name]);
+  return buildApp(python, appDir, ['--name', name, ...args]);
 }

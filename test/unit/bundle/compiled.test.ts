@@ -40,7 +40,7 @@ test('which compiled files are extension modules and which are libraries', () =>
 test('vendored libraries load before what needs them, dependencies first, matched by SONAME', async () => {
   const stage = await wheelLikeStage();
   const files = ['pkg/_ext.cpython-311-x86_64-linux-gnu.so', 'pkg/__init__.abi3.so', 'pkg/helper.so', 'pkg.libs/libmid-3c4d.so', 'pkg.libs/libbase-1a2b.so.1'];
-  const index = indexCompiled([{ name: 'pkg', files }], (member) => readFileSync(join(stage, member)));
+  const index = indexCompiled([{ files }], (member) => readFileSync(join(stage, member)));
   assert.deepEqual(index.extensions, { 'pkg._ext': 'pkg/_ext.cpython-311-x86_64-linux-gnu.so', pkg: 'pkg/__init__.abi3.so' });
   assert.deepEqual(index.preload['pkg/_ext.cpython-311-x86_64-linux-gnu.so'], ['pkg.libs/libbase-1a2b.so.1', 'pkg.libs/libmid-3c4d.so']);
   assert.deepEqual(index.preload['pkg.libs/libmid-3c4d.so'], ['pkg.libs/libbase-1a2b.so.1']);

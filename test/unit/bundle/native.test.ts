@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { importsToCheck, moduleOf } from '../../../src/bundle/native.js';
+import { importsToCheck, moduleOf, modulesToTry } from '../../../src/bundle/native.js';
 
 test('a compiled file names the module it provides', () => {
   assert.equal(moduleOf('yaml/_yaml.cpython-311-x86_64-linux-gnu.so'), 'yaml._yaml');
@@ -22,4 +22,12 @@ test('what must import without the compiled modules: the package around each, a 
   );
   // A package's own compiled __init__: the package must import without it.
   assert.deepEqual(importsToCheck(['pytokens/__init__.cpython-311-x86_64-linux-gnu.so']), ['pytokens']);
+});
+
+test('the modules tried without the compiled ones: those of the same top-level packages, never tests or __main__', () => {
+  const dist = {
+    files: ['yaml/_yaml.cpython-311-x86_64-linux-gnu.so'],
+    sources: ['yaml/__init__.py', 'yaml/cyaml.py', 'yaml/tests/test_x.py', 'yaml/__main__.py', '_yaml/__init__.py', 'other/mod.py'],
+  };
+  assert.deepEqual(modulesToTry(dist), ['yaml', 'yaml.cyaml']);
 });
