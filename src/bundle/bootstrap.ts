@@ -9,6 +9,8 @@ export interface BootConfig {
   extract: string;
   /** Top-level names in the ZIP that belong to the app (what --extract unpacks). */
   app: string[];
+  /** glibc targets: the ZIP holds compiled files, which load from memory (extensions, and libraries through ctypes). */
+  compiled: boolean;
   /** glibc targets: dotted module -> ZIP member of its compiled extension (see compiled.ts). */
   extensions: Record<string, string>;
   /** glibc targets: ZIP member -> the vendored libraries to load before it. */
@@ -30,12 +32,24 @@ function runtimeSource(file: string): string {
   return readFileSync(join(packageRoot(), 'src', 'runtime', file), 'utf8');
 }
 
-/** The bootstrap with its CONFIG filled in (JSON of strings and lists is a Python literal). */
+/** A value as Python source: JSON, but for True, False and None. */
+export function pythonLiteral(value: unknown): string {
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (value === null || value === undefined) return 'None';
+  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value); // strings (JSON escapes are Python escapes) and numbers
+}
+
+/** The bootstrap with its CONFIG filled in. */
 function renderBootstrap(config: BootConfig): string {
   const source = runtimeSource(CONFIG_FILE);
   const marker = /^CONFIG = \{\}.*$/m;
   if (!marker.test(source)) throw new Error(`src/runtime/${CONFIG_FILE} has no CONFIG line`);
-  return source.replace(marker, () => `CONFIG = ${JSON.stringify(config)}`);
+  return source.replace(marker, () => `CONFIG = ${pythonLiteral(config)}`);
 }
 
 /** Every runtime file's source for one app: name -> text. */

@@ -285,6 +285,7 @@ async function zipEntries(
     entry,
     extract: extract ? sha256(Buffer.concat(app.flatMap((e) => [Buffer.from(`${e.name}\0`), e.data]))).slice(0, 32) : '',
     app: [...new Set(app.map((e) => e.name.split('/')[0]!))].sort(),
+    compiled: app.some((e) => isNativeFile(e.name)),
     extensions: compiled?.extensions ?? {},
     preload: compiled?.preload ?? {},
   };

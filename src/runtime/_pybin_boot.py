@@ -115,7 +115,7 @@ def _prepare(child):
         import _pybin_files
 
         _pybin_files.install(executable)
-        if CONFIG["extensions"]:  # glibc targets: compiled modules load from memory
+        if CONFIG["compiled"]:  # glibc targets: compiled modules and libraries load from memory
             import _pybin_native
 
             _pybin_native.install(executable, CONFIG["extensions"], CONFIG["preload"])

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
-import { inChroot } from '../support/chroot.js';
+import { inChroot, systemLibraries } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
@@ -134,8 +134,9 @@ for (const { python, target } of VARIANTS) {
       assert.equal(numbers.length, 10, 'the data dir, 7 files and 2 subdirectories');
     });
 
-    test('in an empty root, too', async (t) => {
-      const chrooted = await inChroot(t, binary, [], {}, { 'sibling.txt': SIBLING });
+    test(`in an empty root${target ? ' (with the system libraries a glibc binary needs)' : ''}, too`, async (t) => {
+      const options = target ? { hostFiles: systemLibraries([readFileSync(binary)]) } : {};
+      const chrooted = await inChroot(t, binary, [], {}, { 'sibling.txt': SIBLING }, options);
       if (!chrooted) return;
       const report = parse('the binary in a chroot', chrooted);
       takeWrites(report, true);
