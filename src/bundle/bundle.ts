@@ -3,25 +3,23 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { basename, join, resolve } from 'node:path';
 import { splitArgs } from '../plumbing/split-args.js';
 import { RUNTIME_FILES, runtimeFiles, type BootConfig } from './bootstrap.js';
-import { checkEntry } from './checks.js';
 import { resolveEntry, type Entry } from './entry.js';
 import { fuse } from './fuse.js';
 import { updateChecksums } from '../plumbing/checksums.js';
-import { dropNativeExtensions, isNativeFile, nativeFilesByDist, staticRefusal, type NativeVerdict } from './native.js';
-import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type GlibcRequirement } from './compiled.js';
-import { glibcTargetFor, parseTargetRequest, type TargetRequest } from './target.js';
-import { compareGlibc } from '../plumbing/elf.js';
+import { isNativeFile } from './native.js';
+import type { CompiledIndex, GlibcRequirement } from './compiled.js';
+import { parseTargetRequest, type TargetRequest } from './target.js';
+import { stageForTarget } from './staging.js';
 import { readProject, type Project } from './project.js';
-import { compileTree, pipInstall } from './python.js';
+import { compileTree } from './python.js';
 import { listFiles } from '../plumbing/tree.js';
-import { copyAppTree } from './stage.js';
 import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './zip.js';
 import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { formatMegabytes } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
 import { ensureWritableDir } from '../plumbing/atomic-dir.js';
 import { sha256 } from '../plumbing/hash.js';
-import { targetByTriple, type Target } from '../toolchain/targets.js';
+import type { Target } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { choosePython } from '../toolchain/versions.js';
 
@@ -124,17 +122,7 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {
     const stage = join(work, 'stage');
-    let toolchain = await toolchainFor(plan.target.initial);
-    let staged = await progress.stage('stage the app', () => stageApp(plan, toolchain, stage));
-    if (staged.kind === 'needs-compiled') {
-      const glibc = glibcTargetFor(plan.target.initial);
-      if (!plan.target.auto) throw staticRefusal(staged.verdict, plan.target.initial.triple, glibc.triple);
-      const names = staged.verdict.needed.map((n) => n.name);
-      progress.info(`target ${glibc.triple}: ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} compiled modules, which only a glibc binary loads`);
-      toolchain = await toolchainFor(glibc);
-      staged = await progress.stage('stage the app', () => stageApp(plan, toolchain, stage));
-    }
-    if (staged.kind === 'needs-compiled') throw new Error('a glibc target never drops compiled modules'); // unreachable
+    const { toolchain, staged } = await stageForTarget(plan, toolchainFor, stage, progress);
     for (const warning of staged.warnings) progress.warn(warning);
     const requiresGlibc = staged.kind === 'compiled' ? staged.glibc : undefined;
     if (requiresGlibc) progress.info(`requires glibc ${requiresGlibc.version} or newer (set by ${requiresGlibc.decidedBy})`);
@@ -169,67 +157,6 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** The staged app, by what the target makes of its compiled modules. */
-type Staged =
-  | { kind: 'pure'; warnings: string[] }
-  | { kind: 'needs-compiled'; verdict: NativeVerdict }
-  | { kind: 'compiled'; warnings: string[]; index: CompiledIndex; glibc: GlibcRequirement };
-
-/** Install the app and its requirements into a fresh stage, and deal with their compiled modules for the target. */
-async function stageApp(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<Staged> {
-  const { options, appDir, project, requirements, outDir, entry } = plan;
-  const glibcCap = plan.target.glibcCap;
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage);
-  if (project.installable) {
-    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
-    rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
-  } else {
-    copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
-  }
-  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
-
-  let staged: Staged;
-  if (targetOf(toolchain).libc === 'glibc') {
-    staged = compiledStage(toolchain, stage, glibcCap);
-  } else {
-    const verdict = await dropNativeExtensions(toolchain, stage);
-    if (verdict.needed.length > 0) return { kind: 'needs-compiled', verdict };
-    staged = { kind: 'pure', warnings: verdict.warnings };
-  }
-  await checkEntry(toolchain, stage, entry);
-  return staged;
-}
-
-/** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */
-function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | undefined): Staged {
-  const dists = nativeFilesByDist(stage);
-  const index = indexCompiled(dists, (member) => readFileSync(join(stage, member)));
-  const warnings = Object.entries(index.unresolved).map(
-    ([member, libs]) => `${member} needs ${libs.join(', ')}, which is neither in the binary nor on every manylinux system: the binary needs it installed where it runs`,
-  );
-  const launcherFloor = toolchain.metadata.glibcFloor;
-  if (!launcherFloor) throw new PybinError(`toolchain ${toolchain.dir} records no glibc floor: rebuild it with this pybin`);
-  const glibc = requiredGlibc(
-    launcherFloor,
-    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => readFileSync(join(stage, f))) })),
-  );
-  if (glibcCap && compareGlibc(glibc.version, glibcCap) > 0) {
-    throw new PybinError(
-      `manylinux ${glibcCap}: the binary would need glibc ${glibc.version} (set by ${glibc.decidedBy}). ` +
-        (glibc.decidedBy === 'the launcher'
-          ? 'This interpreter was built against a newer glibc: use a prebuilt toolchain (built in a manylinux_2_28 container), or build on an older system.'
-          : 'Pin an older version of that distribution, or raise the cap.'),
-      'manylinux',
-    );
-  }
-  return { kind: 'compiled', warnings, index, glibc };
-}
-
-function targetOf(toolchain: Toolchain): Target {
-  return targetByTriple(toolchain.metadata.target);
 }
 
 const APP_MAIN = '__pybin_main__.py';

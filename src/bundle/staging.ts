@@ -1,0 +1,98 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareGlibc } from '../plumbing/elf.js';
+import { PybinError } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
+import type { Toolchain } from '../toolchain/toolchain.js';
+import type { BundlePlan, ToolchainFor } from './bundle.js';
+import { checkEntry } from './checks.js';
+import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type GlibcRequirement } from './compiled.js';
+import { dropNativeExtensions, nativeFilesByDist, staticRefusal } from './native.js';
+import { pipInstall } from './python.js';
+import { copyAppTree } from './stage.js';
+import { glibcTargetFor } from './target.js';
+
+/** The staged app, by what its target makes of compiled modules: dropped (static), or kept and indexed (glibc). */
+export type Staged =
+  | { kind: 'pure'; warnings: string[] }
+  | { kind: 'compiled'; warnings: string[]; index: CompiledIndex; glibc: GlibcRequirement };
+
+/**
+ * Stage the app for the target the plan starts with. A static stage whose
+ * dependencies need their compiled modules is refused for an explicit static
+ * target, and staged again for the glibc target under --target auto.
+ */
+export async function stageForTarget(
+  plan: BundlePlan,
+  toolchainFor: ToolchainFor,
+  stage: string,
+  progress: Progress,
+): Promise<{ toolchain: Toolchain; staged: Staged }> {
+  const { initial, auto } = plan.target;
+  if (initial.libc === 'glibc') return stageForGlibc(plan, await toolchainFor(initial), stage, progress);
+
+  const toolchain = await toolchainFor(initial);
+  const verdict = await progress.stage('stage the app', async () => {
+    await install(plan, toolchain, stage);
+    const judged = await dropNativeExtensions(toolchain, stage);
+    if (judged.needed.length === 0) await checkEntry(toolchain, stage, plan.entry);
+    return judged;
+  });
+  if (verdict.needed.length === 0) return { toolchain, staged: { kind: 'pure', warnings: verdict.warnings } };
+
+  const glibc = glibcTargetFor(initial);
+  if (!auto) throw staticRefusal(verdict, initial.triple, glibc.triple);
+  const names = verdict.needed.map((n) => n.name);
+  progress.info(`target ${glibc.triple}: ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} compiled modules, which only a glibc binary loads`);
+  return stageForGlibc(plan, await toolchainFor(glibc), stage, progress);
+}
+
+async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: string, progress: Progress): Promise<{ toolchain: Toolchain; staged: Staged }> {
+  const staged = await progress.stage('stage the app', async () => {
+    await install(plan, toolchain, stage);
+    const compiled = compiledStage(toolchain, stage, plan.target.glibcCap);
+    await checkEntry(toolchain, stage, plan.entry);
+    return compiled;
+  });
+  return { toolchain, staged };
+}
+
+/** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels. */
+async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<void> {
+  const { options, appDir, project, requirements, outDir } = plan;
+  const glibcCap = plan.target.glibcCap;
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage);
+  if (project.installable) {
+    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
+    rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
+  } else {
+    copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
+  }
+  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
+}
+
+/** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */
+function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | undefined): Staged {
+  const dists = nativeFilesByDist(stage);
+  const index = indexCompiled(dists, (member) => readFileSync(join(stage, member)));
+  const warnings = Object.entries(index.unresolved).map(
+    ([member, libs]) => `${member} needs ${libs.join(', ')}, which is neither in the binary nor on every manylinux system: the binary needs it installed where it runs`,
+  );
+  const launcherFloor = toolchain.metadata.glibcFloor;
+  if (!launcherFloor) throw new PybinError(`toolchain ${toolchain.dir} records no glibc floor: rebuild it with this pybin`);
+  const glibc = requiredGlibc(
+    launcherFloor,
+    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => readFileSync(join(stage, f))) })),
+  );
+  if (glibcCap && compareGlibc(glibc.version, glibcCap) > 0) {
+    throw new PybinError(
+      `manylinux ${glibcCap}: the binary would need glibc ${glibc.version} (set by ${glibc.decidedBy}). ` +
+        (glibc.decidedBy === 'the launcher'
+          ? 'This interpreter was built against a newer glibc: use a prebuilt toolchain (built in a manylinux_2_28 container), or build on an older system.'
+          : 'Pin an older version of that distribution, or raise the cap.'),
+      'manylinux',
+    );
+  }
+  return { kind: 'compiled', warnings, index, glibc };
+}
