@@ -253,6 +253,12 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
 
     const objects = await sharedObjects(binary);
     assert.ok([...objects.keys()].some((n) => n.startsWith('numpy.libs/')), 'numpy\'s vendored libraries are in the binary');
+    const methods = await run(
+      binary,
+      ['-I', '-c', 'import sys, zipfile; print(sorted({i.compress_type for i in zipfile.ZipFile(sys.argv[1]).infolist() if ".so" in i.filename.rsplit("/", 1)[-1]}))', binary],
+      { env: { ...ENV, PYBIN_INTERPRETER: '1' } },
+    );
+    assert.equal(methods.stdout, '[0]\n', 'compiled files are stored (ZIP_STORED), not deflated');
     const bundled = bundledNames(objects);
     const outside: string[] = [];
     for (const [name, data] of objects) {
