@@ -9,7 +9,7 @@ import { parseCompression, parseInterpreterMode, parseManifestUrl } from './opti
 import { runPipeline } from './pipeline.js';
 import { packToolchain } from './toolchain/pack.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
-import { hostTarget, targetByTriple, TARGETS } from './toolchain/targets.js';
+import { targetByTriple, TARGETS } from './toolchain/targets.js';
 import { defaultPython, selectPython, supportedVersions, untestedWarning } from './toolchain/versions.js';
 
 const USAGE = `Usage: pybin <command> [options]
@@ -32,7 +32,8 @@ pybin build [APP_DIR] [options]
   --target T              auto (default): a static musl binary (runs on any Linux) when the
                           app and its dependencies work without compiled modules, else
                           the glibc target, which loads manylinux wheels' compiled modules
-                          from memory. Or a triple: ${TARGETS.filter((t) => t.arch === hostTarget().arch).map((t) => t.triple).join(', ')}.
+                          from memory. Or a triple of this machine's architecture:
+                          ${TARGETS.map((t) => t.triple).join(', ')}.
   --manylinux V           glibc targets: the newest glibc the binary may need, like 2_28
                           (wheels are picked to fit; the default takes the newest).
   --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
@@ -60,7 +61,8 @@ pybin toolchain [--python VERSION] [--target T] [--sources FILE] [--cache-dir DI
                      Supported: ${supportedVersions()}
                      Untested: pinned from upstream's published hashes but not built
                      by pybin's test suite; they work when asked for, with a warning.
-  --target T         ${TARGETS.filter((t) => t.arch === hostTarget().arch).map((t) => t.triple).join(' (default) or ')}.
+  --target T         A triple of this machine's architecture (see build --target).
+                     Default: its static musl target.
   --sources FILE     JSON mapping components ("cpython-3.13.5", "openssl-3.5.7", ...)
                      to { "url" | "path", "sha256" }, for mirrors and offline runners
                      (scripts/offline-sources.sh DIR writes DIR/sources.json).
