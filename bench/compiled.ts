@@ -5,12 +5,15 @@
 // alternate. The wheel mirror has compiled wheels for cp311 only: 3.11.
 // Usage: node --import tsx bench/compiled.ts [--python 3.11] [--runs 20] [--reference /usr/bin/python3.11]
 import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../test/support/app.js';
+import { pipEnv } from '../test/support/corpus.js';
 import { formatMegabytes } from '../src/plumbing/format.js';
 import { listFiles } from '../src/plumbing/tree.js';
+import { realPythonAt } from '../test/support/real-python.js';
+import { cachedVenv } from '../test/support/venv.js';
 import { alternate, printTable, scratchDir, stats } from './common.js';
 
 const { values } = parseArgs({
@@ -23,7 +26,6 @@ const { values } = parseArgs({
 const python = values.python!;
 const runs = Number(values.runs);
 const reference = values.reference!;
-const pipEnv = { ...process.env, PIP_RETRIES: '0', PIP_TIMEOUT: '3' };
 
 // Prints its own peak RSS (KiB) after the import: what the process holds, shared pages included.
 const SCRIPT = `import resource, numpy
@@ -33,16 +35,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 const dir = scratchDir('compiled');
 const app = join(dir, 'app');
-spawnSync('mkdir', ['-p', app]);
+mkdirSync(app);
 writeFileSync(join(app, '__main__.py'), SCRIPT);
 writeFileSync(join(app, 'requirements.txt'), 'numpy\n');
-const binary = await buildApp(python, app, ['--name', 'numpy-app'], pipEnv);
+const binary = await buildApp(python, app, ['--name', 'numpy-app'], pipEnv());
 
-const venv = join(dir, 'venv');
-for (const argv of [[reference, '-m', 'venv', venv], [join(venv, 'bin', 'python'), '-m', 'pip', 'install', '-q', 'numpy']]) {
-  const result = spawnSync(argv[0]!, argv.slice(1), { env: pipEnv, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-}
+const real = realPythonAt(reference, python);
+if (!real) throw new Error(`--reference ${reference} is not a real CPython ${python} binary`);
+const venv = await cachedVenv(real, 'bench-numpy', ['numpy']);
 const venvPython = join(venv, 'bin', 'python');
 const script = join(dir, 'script.py');
 writeFileSync(script, SCRIPT);

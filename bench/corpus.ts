@@ -6,13 +6,13 @@
 //
 //   node --import tsx bench/corpus.ts [--python 3.13,3.11] [--runs 10] [--apps flake8,black]
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   binarySide,
   buildCorpusApp,
-  CORPUS_DIR,
+  copyWork,
   describeCommand,
   differences,
   loadCorpus,
@@ -56,7 +56,7 @@ function timeOnce(side: Side, app: CorpusApp, command: CorpusCommand, work: stri
 function startTimes(sides: Side[], app: CorpusApp): number[] {
   const setups = sides.map(() => {
     const work = join(tmp(`${app.name}-bench`), 'work');
-    cpSync(join(CORPUS_DIR, app.work), work, { recursive: true });
+    copyWork(app, work);
     return { work, home: tmp(`${app.name}-bench-home`) };
   });
   const samples: number[][] = sides.map(() => []);

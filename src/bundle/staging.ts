@@ -75,7 +75,8 @@ async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): P
 /** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */
 function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | undefined): Staged {
   const dists = nativeFilesByDist(stage);
-  const index = indexCompiled(dists, (member) => readFileSync(join(stage, member)));
+  const bytes = new Map(dists.flatMap((d) => d.files).map((member) => [member, readFileSync(join(stage, member))]));
+  const index = indexCompiled(dists, (member) => bytes.get(member)!);
   const warnings = Object.entries(index.unresolved).map(
     ([member, libs]) => `${member} needs ${libs.join(', ')}, which is neither in the binary nor on every manylinux system: the binary needs it installed where it runs`,
   );
@@ -83,7 +84,7 @@ function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | u
   if (!launcherFloor) throw new PybinError(`toolchain ${toolchain.dir} records no glibc floor: rebuild it with this pybin`);
   const glibc = requiredGlibc(
     launcherFloor,
-    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => readFileSync(join(stage, f))) })),
+    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => bytes.get(f)!) })),
   );
   if (glibcCap && compareGlibc(glibc.version, glibcCap) > 0) {
     throw new PybinError(

@@ -11,11 +11,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { buildOnce } from '../../src/plumbing/atomic-dir.js';
 import { compareGlibc, glibcFloor, readElfDynamic } from '../../src/plumbing/elf.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { packageRoot } from '../../src/plumbing/package-root.js';
-import { resolveCacheDir } from '../../src/toolchain/cache.js';
 import { MANYLINUX_SYSTEM_LIBRARIES } from '../../src/toolchain/targets.js';
 import { inChroot, programInterpreter, systemLibraries } from '../support/chroot.js';
 import { pybinBuild } from '../support/cli.js';
@@ -23,6 +21,7 @@ import { pipEnv, tmp } from '../support/corpus.js';
 import { findRealPython, type RealPython } from '../support/real-python.js';
 import { run, type RunResult } from '../support/run.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
+import { cachedVenv } from '../support/venv.js';
 
 /** The wheel mirror holds these compiled wheels for cp311 only (PyPI has them for every version). */
 const python = TEST_PYTHONS.find((p) => p === '3.11');
@@ -96,18 +95,10 @@ async function builtApp(): Promise<string> {
   return built.binary;
 }
 
-/** A venv of a real CPython 3.11 with the app's requirements, cached by content under pybin's cache dir (as the corpus's). */
+/** A venv of a real CPython 3.11 with the app's requirements (cached, as the corpus's). */
 async function referenceVenv(real: RealPython): Promise<string> {
-  const requirements = readFileSync(join(APP, 'requirements.txt'), 'utf8');
-  const key = sha256(JSON.stringify({ python: real.path, version: real.version, requirements })).slice(0, 16);
-  const dir = join(resolveCacheDir(), 'test-venvs', `compiled-${real.version}-${key}`);
-  await buildOnce(dir, async (work) => {
-    const made = await run(real.path, ['-m', 'venv', work], { timeoutMs: 5 * 60_000 });
-    if (made.status !== 0) throw new Error(`${real.path} -m venv failed: ${made.stderr}`);
-    const pip = await run(join(work, 'bin', 'python'), ['-m', 'pip', 'install', '-q', '-r', join(APP, 'requirements.txt')], { env: pipEnv(), timeoutMs: 10 * 60_000 });
-    if (pip.status !== 0) throw new Error(`pip install -r ${join(APP, 'requirements.txt')} into a ${real.version} venv failed:\n${pip.stderr}`);
-  });
-  return join(dir, 'bin', 'python');
+  const requirements = join(APP, 'requirements.txt');
+  return join(await cachedVenv(real, 'compiled', ['-r', requirements], readFileSync(requirements, 'utf8')), 'bin', 'python');
 }
 
 function runApp(binary: string, args: string[], env: NodeJS.ProcessEnv = ENV): Promise<RunResult> {

@@ -15,12 +15,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { parse } from 'smol-toml';
-import { buildOnce } from '../../src/plumbing/atomic-dir.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { walkTree } from '../../src/plumbing/tree.js';
-import { resolveCacheDir } from '../../src/toolchain/cache.js';
 import { pybinBuild } from './cli.js';
 import type { RealPython } from './real-python.js';
+import { cachedVenv } from './venv.js';
 import { run, type RunResult } from './run.js';
 
 /** The corpus of real PyPI apps: test/fixtures/corpus/corpus.json (its $comment documents the fields). */
@@ -53,6 +52,8 @@ export interface CorpusApp {
   /** Anything else a reader should know about the app's commands. */
   note?: string;
   work: string;
+  /** Files laid into the work dir: its path -> a file of CORPUS_DIR/samples (sample code several apps read). */
+  samples?: Record<string, string>;
   commands: CorpusCommand[];
   chroot: CorpusCommand;
   bench: CorpusCommand;
@@ -155,22 +156,13 @@ export function binarySide(app: CorpusApp, binary: string, pythonVersion: string
   return { label: 'pybin', command: named, prefix: [], binDir, pythonVersion, interpreter: { command: named, env: { PYBIN_INTERPRETER: '1' } } };
 }
 
-/** pybin's cache dir as pybin resolves it without --cache-dir: the test venvs live beside its toolchains. */
 /**
- * A venv of the real CPython with the app's pins, cached by content (the
- * interpreter and the pins) under pybin's cache dir. Its console script runs as
- * `venv/bin/python venv/bin/SCRIPT`, which is what its shebang does (the venv
- * was made in a temporary dir and renamed, so the shebang names that dir).
+ * A venv of the real CPython with the app's pins (test/support/venv.ts). Its
+ * console script runs as `venv/bin/python venv/bin/SCRIPT`, which is what its
+ * shebang does.
  */
 export async function venvSide(app: CorpusApp, real: RealPython): Promise<Side> {
-  const key = sha256(JSON.stringify({ python: real.path, version: real.version, requirements: [...app.requirements].sort() })).slice(0, 16);
-  const dir = join(resolveCacheDir(), 'test-venvs', `${app.name}-${real.version}-${key}`);
-  await buildOnce(dir, async (work) => {
-    const made = await run(real.path, ['-m', 'venv', work], { timeoutMs: 5 * 60_000 });
-    if (made.status !== 0) throw new Error(`${real.path} -m venv failed: ${made.stderr}`);
-    const pip = await run(join(work, 'bin', 'python'), ['-m', 'pip', 'install', '-q', ...app.requirements], { env: pipEnv(), timeoutMs: 10 * 60_000 });
-    if (pip.status !== 0) throw new Error(`pip install ${app.requirements.join(' ')} into a ${real.version} venv failed:\n${pip.stderr}`);
-  });
+  const dir = await cachedVenv(real, app.name, [...app.requirements].sort());
   const python = join(dir, 'bin', 'python');
   return {
     label: `venv ${real.version}`,
@@ -280,10 +272,25 @@ export function outcome(result: RunResult, files: Record<string, Buffer>, contex
   };
 }
 
+/** A file of the app's work dir, by its path there: its own, or a shared sample. */
+function workFile(app: CorpusApp, path: string): string {
+  const sample = app.samples?.[path];
+  return sample ? join(CORPUS_DIR, 'samples', sample) : join(CORPUS_DIR, app.work, path);
+}
+
+/** A fresh copy of the app's work dir, samples included, at `into`. */
+export function copyWork(app: CorpusApp, into: string): void {
+  cpSync(join(CORPUS_DIR, app.work), into, { recursive: true });
+  for (const path of Object.keys(app.samples ?? {})) {
+    mkdirSync(dirname(join(into, path)), { recursive: true });
+    cpSync(workFile(app, path), join(into, path));
+  }
+}
+
 /** Run one command of `app` on a side, in a fresh copy of the app's work dir. */
 export async function runCommand(side: Side, app: CorpusApp, command: CorpusCommand): Promise<Outcome> {
   const work = join(tmp(`${app.name}-work`), 'work');
-  cpSync(join(CORPUS_DIR, app.work), work, { recursive: true });
+  copyWork(app, work);
   const home = tmp(`${app.name}-home`);
   const args = command.args.map((a) => a.split('{work}').join(work));
   const input = command.stdin ? readFileSync(join(work, command.stdin), 'utf8') : undefined;
@@ -293,7 +300,7 @@ export async function runCommand(side: Side, app: CorpusApp, command: CorpusComm
 
 /** The app's chroot command's `files`, by their path in the root: what test/support/chroot.ts puts there. */
 export function chrootFiles(app: CorpusApp): Record<string, Buffer> {
-  return Object.fromEntries((app.chroot.files ?? []).map((f) => [f, readFileSync(join(CORPUS_DIR, app.work, f))]));
+  return Object.fromEntries((app.chroot.files ?? []).map((f) => [f, readFileSync(workFile(app, f))]));
 }
 
 /**

@@ -12,7 +12,8 @@ export interface RealPython {
 
 const PROBE = 'import platform, sys; print(platform.python_version(), sys.implementation.name, sys.prefix == sys.base_prefix)';
 
-function probe(path: string, minor: string): RealPython | undefined {
+/** `path` as a real CPython X.Y, or undefined when it is none (a shim, a venv, another version). */
+export function realPythonAt(path: string, minor: string): RealPython | undefined {
   if (!existsSync(path) || !statSync(path).isFile()) return undefined;
   // A shell script is a shim (pyenv's cost ~300 ms a call and may pick another version): only ELF binaries.
   const head = readFileSync(path).subarray(0, 4);
@@ -48,7 +49,7 @@ function candidates(minor: string): string[] {
  */
 export function findRealPython(minor: string, preferVersion?: string): RealPython | undefined {
   const found = candidates(minor)
-    .map((path) => probe(path, minor))
+    .map((path) => realPythonAt(path, minor))
     .filter((p): p is RealPython => p !== undefined);
   const patch = (p: RealPython) => Number(p.version.split('.')[2]?.replace(/\D.*$/, '') ?? 0);
   return found.find((p) => p.version === preferVersion) ?? found.sort((a, b) => patch(b) - patch(a))[0];
