@@ -4,9 +4,10 @@
  *
  * Modes:
  *   app          a ZIP is appended and PYBIN_INTERPRETER is not "1": the file
- *                itself is sys.path[0] and __main__ runs from its ZIP; argv
- *                reaches the app unchanged (no option parsing) and PYTHON*
- *                environment variables are ignored (isolated config).
+ *                itself is sys.path[0] and the ZIP's _pybin_boot runs the
+ *                app; argv reaches it unchanged (no option parsing), PYTHON*
+ *                environment variables are ignored (isolated config) and site
+ *                is not imported.
  *   interpreter  no ZIP appended (the bare toolchain launcher), PYBIN_INTERPRETER=1,
  *                or a library's child interpreter (see is_library_child):
  *                behaves as python3 (-c, -m, script, REPL, -E/-I/-P, PYTHONPATH
@@ -64,27 +65,137 @@ static int find_own_path(const char *argv0, char *out)
     }
 }
 
-/* Does the file end with a ZIP archive that zipimport can find? */
-static int has_appended_zip(const char *path)
+/* The appended ZIP's central directory, read once at start. */
+struct zip_directory {
+    int found;             /* an end-of-central-directory record is there */
+    unsigned char *data;   /* the central directory, or NULL if not usable */
+    size_t size;
+    unsigned long entries;
+    unsigned long start;   /* its offset as the ZIP states it */
+    unsigned long shift;   /* bytes before the ZIP: the interpreter */
+};
+
+static unsigned le16(const unsigned char *p) { return p[0] | p[1] << 8; }
+static unsigned long le32(const unsigned char *p) { return le16(p) | (unsigned long)le16(p + 2) << 16; }
+
+/* Find the ZIP at the end of the file as zipimport does (the last
+ * end-of-central-directory record) and read its central directory. Zip64
+ * archives are left to zipimport. */
+static struct zip_directory read_zip_directory(const char *path)
 {
+    struct zip_directory zip = {0};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return 0;
+        return zip;
     }
     struct stat st;
     static unsigned char tail[EOCD_SEARCH];
     ssize_t got = 0;
+    off_t tail_start = 0;
     if (fstat(fd, &st) == 0 && st.st_size >= 22) {
         off_t want = st.st_size < EOCD_SEARCH ? st.st_size : EOCD_SEARCH;
-        got = pread(fd, tail, (size_t)want, st.st_size - want);
+        tail_start = st.st_size - want;
+        got = pread(fd, tail, (size_t)want, tail_start);
+    }
+    for (ssize_t i = got - 22; i >= 0; i--) {
+        const unsigned char *eocd = tail + i;
+        if (eocd[0] != 'P' || eocd[1] != 'K' || eocd[2] != 5 || eocd[3] != 6) {
+            continue;
+        }
+        zip.found = 1;
+        unsigned long size = le32(eocd + 12), start = le32(eocd + 16), position = (unsigned long)(tail_start + i);
+        zip.entries = le16(eocd + 10);
+        if (zip.entries == 0xFFFF || size == 0xFFFFFFFFul || start == 0xFFFFFFFFul
+            || position < size || position - size < start) {
+            break;
+        }
+        zip.shift = position - size - start;
+        zip.start = start;
+        zip.size = size;
+        zip.data = malloc(size ? size : 1);
+        if (zip.data != NULL && pread(fd, zip.data, size, (off_t)(position - size)) != (ssize_t)size) {
+            free(zip.data);
+            zip.data = NULL;
+        }
+        break;
     }
     close(fd);
-    for (ssize_t i = got - 22; i >= 0; i--) {
-        if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6) {
-            return 1;
+    return zip;
+}
+
+/* zipimport's table of the archive's files, the dict its _read_directory
+ * returns ({name: (path, compress, data_size, file_size, file_offset, time,
+ * date, crc)}), built here in C: zipimport's own parse is Python code run at
+ * every start, before the first line of the app, and grows with the app.
+ * NULL (no exception) where zipimport should parse it itself. */
+static PyObject *zip_files(const struct zip_directory *zip, PyObject *archive)
+{
+    PyObject *files = PyDict_New();
+    const unsigned char *p = zip->data, *end = zip->data + zip->size;
+    unsigned long count = 0;
+    while (files != NULL && p + 46 <= end && le32(p) == 0x02014b50ul) {
+        unsigned flags = le16(p + 8), name_size = le16(p + 28);
+        unsigned long data_size = le32(p + 20), file_size = le32(p + 24), offset = le32(p + 42);
+        const unsigned char *name_bytes = p + 46;
+        size_t header = 46 + (size_t)name_size + le16(p + 30) + le16(p + 32);
+        if (p + header > end || offset > zip->start) {
+            break;
         }
+        /* zipimport decodes names without the UTF-8 flag as cp437: leave those to it. */
+        int ascii = 1;
+        for (unsigned k = 0; k < name_size; k++) {
+            ascii &= name_bytes[k] < 0x80;
+        }
+        size_t stem = name_size; /* the path has no trailing slash (zipimport's _path_join) */
+        while (stem > 0 && name_bytes[stem - 1] == '/') {
+            stem--;
+        }
+        PyObject *name = NULL, *inner = NULL, *path = NULL, *entry = NULL;
+        if (ascii || (flags & 0x800)) {
+            name = PyUnicode_DecodeUTF8((const char *)name_bytes, name_size, NULL);
+            inner = PyUnicode_DecodeUTF8((const char *)name_bytes, stem, NULL);
+        }
+        if (name != NULL && inner != NULL) {
+            path = PyUnicode_FromFormat("%U/%U", archive, inner);
+        }
+        if (path != NULL) {
+            entry = Py_BuildValue("(NIkkkIIk)", path, le16(p + 10), data_size, file_size, offset + zip->shift,
+                                  le16(p + 12), le16(p + 14), le32(p + 16));
+        }
+        int stored = entry != NULL && PyDict_SetItem(files, name, entry) == 0;
+        Py_XDECREF(name);
+        Py_XDECREF(inner);
+        Py_XDECREF(entry);
+        if (!stored) {
+            break;
+        }
+        count++;
+        p += header;
     }
-    return 0;
+    if (files != NULL && count == zip->entries) {
+        return files;
+    }
+    PyErr_Clear();
+    Py_XDECREF(files);
+    return NULL;
+}
+
+/* Between the core and the main phase of initialisation, before encodings is
+ * imported from the ZIP: hand zipimport the table of the ZIP at `path`. Any
+ * failure only means zipimport reads the table itself, as it always did. */
+static void give_zipimport_its_table(const struct zip_directory *zip, const wchar_t *path)
+{
+    PyObject *archive = PyUnicode_FromWideChar(path, -1);
+    PyObject *files = archive != NULL && zip->data != NULL ? zip_files(zip, archive) : NULL;
+    PyObject *zipimport = files != NULL ? PyImport_ImportModule("zipimport") : NULL;
+    PyObject *cache = zipimport != NULL ? PyObject_GetAttrString(zipimport, "_zip_directory_cache") : NULL;
+    if (cache == NULL || !PyDict_Check(cache) || PyDict_SetItem(cache, archive, files) != 0) {
+        PyErr_Clear();
+    }
+    Py_XDECREF(cache);
+    Py_XDECREF(zipimport);
+    Py_XDECREF(files);
+    Py_XDECREF(archive);
 }
 
 /* The -c code of the child interpreters that libraries start from
@@ -169,7 +280,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pybin: cannot find this executable's own file (no /proc, argv[0] is '%s')\n", argv[0]);
         return 127;
     }
-    int zipped = has_appended_zip(exe);
+    struct zip_directory zip = read_zip_directory(exe);
+    int zipped = zip.found;
     const char *flag = getenv("PYBIN_INTERPRETER");
     int interpreter = !zipped || (flag != NULL && strcmp(flag, "1") == 0)
                       || is_library_child(argc, argv);
@@ -218,7 +330,13 @@ int main(int argc, char **argv)
         /* Embedding defaults leave SIGINT alone; python3 turns it into
          * KeyboardInterrupt and ignores SIGPIPE, and so do we. */
         config.install_signal_handlers = 1;
+        /* No site-packages to find in the ZIP: the bootstrap adds what site
+         * would that apps use (exit, quit, help). */
+        config.site_import = 0;
     }
+    /* Stop after the core phase, to hand zipimport the ZIP's table before
+     * the main phase imports encodings from it. */
+    config._init_main = 0;
     config.pathconfig_warnings = 0;
 
     status = PyConfig_SetBytesArgv(&config, argc, argv);
@@ -230,7 +348,10 @@ int main(int argc, char **argv)
     status = PyConfig_SetBytesString(&config, &config.exec_prefix, home);
     if (PyStatus_Exception(status)) fail_status(&config, status);
     if (!interpreter) {
-        status = PyConfig_SetBytesString(&config, &config.run_filename, exe);
+        /* Run the bootstrap directly: as a zipapp (run_filename) the
+         * ZIP's __main__ would go through runpy, whose imports cost more than
+         * the app's own start on 3.11. The bootstrap sets argv[0] back. */
+        status = PyConfig_SetString(&config, &config.run_command, L"import _pybin_boot\n_pybin_boot.main()\n");
         if (PyStatus_Exception(status)) fail_status(&config, status);
     }
 
@@ -241,7 +362,6 @@ int main(int argc, char **argv)
     }
     config.module_search_paths_set = 1;
     status = PyWideStringList_Append(&config.module_search_paths, search_path);
-    PyMem_RawFree(search_path);
     if (PyStatus_Exception(status)) fail_status(&config, status);
 
     if (interpreter) {
@@ -259,5 +379,17 @@ int main(int argc, char **argv)
     status = Py_InitializeFromConfig(&config);
     if (PyStatus_Exception(status)) fail_status(&config, status);
     PyConfig_Clear(&config);
+    if (zipped) {
+        give_zipimport_its_table(&zip, search_path);
+    }
+    free(zip.data);
+    PyMem_RawFree(search_path);
+    status = _Py_InitializeMain();
+    if (PyStatus_Exception(status)) {
+        if (PyStatus_IsExit(status)) {
+            return status.exitcode;
+        }
+        Py_ExitStatusException(status);
+    }
     return Py_RunMain();
 }

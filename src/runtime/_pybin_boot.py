@@ -12,8 +12,8 @@ The app's __main__ therefore names _pybin_mp_main, which calls mp_main(): the
 same data-file set-up and, for a script entry, the script run in that
 namespace, so that `__main__.work` resolves in the child as with `python app.py`.
 
-Start-up stays cheap: os and sys (already loaded), the zipimporter's get_data
-and, for a function entry, importlib.
+Start-up stays cheap: os and sys (already loaded), site (frozen) for exit and
+quit, and the zipimporter's get_data.
 """
 import os
 import sys
@@ -23,12 +23,37 @@ CONFIG = {}  # replaced at build time, see src/bundle/bootstrap.ts
 MP_MAIN = "_pybin_mp_main"  # what multiprocessing's children run as __mp_main__
 
 
+def _load_zip_code_once():
+    """zipimport reads, inflates and unmarshals a module twice: once for its
+    spec's file name (get_filename) and again to run it (get_code). Keep the
+    first result for the second call: every import from the ZIP costs half."""
+    import zipimport
+
+    load = zipimport._get_module_code
+    kept = [None]
+
+    def _get_module_code(importer, fullname):
+        hit = kept[0]
+        if hit is not None and hit[0] is importer and hit[1] == fullname:
+            kept[0] = None
+            return hit[2]
+        result = load(importer, fullname)
+        kept[0] = (importer, fullname, result)
+        return result
+
+    zipimport._get_module_code = _get_module_code
+
+
+_load_zip_code_once()
+
+
 class _Refused(Exception):
     """A failure to report in one line, without a traceback."""
 
 
 def main():
     """Run the app's entry point as the executable's __main__."""
+    _add_site_builtins()
     try:
         _run(_prepare(child=False))
     except KeyboardInterrupt:
@@ -40,6 +65,18 @@ def main():
         if refusal:
             sys.exit(refusal)
         raise
+
+
+def _add_site_builtins():
+    """What site would add for the app: exit, quit, help, copyright, credits
+    and license. The launcher does not run site in app mode (the ZIP has no
+    site-packages to find); importing it now, frozen, runs none of its main()."""
+    import site
+
+    site.ENABLE_USER_SITE = False  # as site.main() decides in isolated mode
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
 
 
 def _load_refusal(error):
@@ -85,9 +122,8 @@ def _run(root):
         exec(code, module.__dict__)
     else:
         sys.modules["__main__"].__spec__ = spec
-        import importlib
-
-        target = importlib.import_module(entry["module"])
+        __import__(entry["module"])  # importlib.import_module would import importlib for this
+        target = sys.modules[entry["module"]]
         for part in entry["attr"].split("."):
             target = getattr(target, part)
         sys.exit(target())
