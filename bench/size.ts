@@ -1,38 +1,38 @@
-// Sizes: the launcher, and the stdlib as a ZIP stored and deflated.
+// Sizes of the hello-world binary `pybin build` makes, for every pinned
+// CPython (static target) and the glibc target: the launcher's and the ZIP's
+// share, then the launcher's biggest sections.
+// Usage: node --import tsx bench/size.ts [--python 3.13]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchArgs, printTable, scratchDir, toolchainFor } from './common.js';
+import { buildScript } from '../test/support/app.js';
+import { TEST_PYTHONS } from '../test/support/toolchain.js';
+import { benchArgs, printTable, toolchainFor } from './common.js';
 
 const { python } = benchArgs();
-const toolchain = await toolchainFor(python);
 const mb = (bytes: number) => bytes / 1e6;
-const dir = scratchDir('size');
-const zipWith = (method: string) => {
-  const out = join(dir, `stdlib-${method}.zip`);
-  const script = `import os, sys, zipfile
-root, out = sys.argv[1:]
-with zipfile.ZipFile(out, "w", getattr(zipfile, "ZIP_" + ${JSON.stringify(method.toUpperCase())})) as z:
-    for base, dirs, files in os.walk(root):
-        for f in sorted(files):
-            z.write(os.path.join(base, f), os.path.relpath(os.path.join(base, f), root))`;
-  spawnSync(join(toolchain.dir, 'bin', 'python3'), ['-c', script, join(toolchain.dir, toolchain.metadata.stdlib), out]);
-  return statSync(out).size;
-};
-const du = (path: string): number =>
-  readdirSync(path, { withFileTypes: true }).reduce(
-    (sum, e) => sum + (e.isDirectory() ? du(join(path, e.name)) : statSync(join(path, e.name)).size),
-    0,
-  );
-const launcher = statSync(join(toolchain.dir, toolchain.metadata.launcher)).size;
-const rows: Record<string, Record<string, number>> = {
-  'launcher (stripped, static)': { MB: mb(launcher) },
-  'stdlib .pyc on disk': { MB: mb(du(join(toolchain.dir, toolchain.metadata.stdlib))) },
-  'stdlib ZIP, stored': { MB: mb(zipWith('stored')) },
-  'stdlib ZIP, deflated': { MB: mb(zipWith('deflated')) },
-};
-rows['launcher + deflated stdlib'] = { MB: rows['launcher (stripped, static)']!.MB! + rows['stdlib ZIP, deflated']!.MB! };
-printTable(`sizes, CPython ${toolchain.metadata.python}`, rows);
-// What dominates the launcher: the biggest contributors by symbol size are not
-// visible in a stripped binary, so report the section sizes.
+const hello = 'print("hello")\n';
+const pinned = TEST_PYTHONS;
+const builds = [
+  ...pinned.map((minor) => ({ label: `${minor} static`, minor, args: [] as string[] })),
+  { label: `${python} glibc`, minor: python, args: ['--target', 'x86_64-linux-gnu'] },
+];
+
+const rows: Record<string, Record<string, number | string>> = {};
+for (const { label, minor, args } of builds) {
+  const toolchain = await toolchainFor(minor, args.length ? 'x86_64-linux-gnu' : undefined);
+  const binary = await buildScript(minor, hello, `hello-${label.replace(' ', '-')}`, args);
+  const launcher = statSync(join(toolchain.dir, toolchain.metadata.launcher)).size;
+  const total = statSync(binary).size;
+  rows[`hello, ${label}`] = {
+    'binary MB': mb(total),
+    'launcher MB': mb(launcher),
+    'ZIP MB': mb(total - launcher),
+    'launcher share': `${((100 * launcher) / total).toFixed(0)}%`,
+  };
+}
+printTable('hello world binary', rows);
+
+// The launcher is stripped: its sections say what dominates.
+const toolchain = await toolchainFor(python);
 console.log(spawnSync('size', ['-A', join(toolchain.dir, toolchain.metadata.launcher)], { encoding: 'utf8' }).stdout);

@@ -6,63 +6,76 @@
 //   - an app of 5,000 one-line modules that imports one of them, against hello
 //     (start-up must not grow with the archive);
 //   - a realistic app (json, argparse, asyncio, sqlite3 and rich) against the
-//     same app in a venv of the reference, built with the reference's version.
+//     same app in a venv of a real interpreter of the same version, for each
+//     pinned version that has one here.
 // Usage: node --import tsx bench/startup.ts [--python 3.13] [--runs 30] [--reference /usr/bin/python3]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, buildScript } from '../test/support/app.js';
 import { pipEnv } from '../test/support/corpus.js';
-import { realPythonAt } from '../test/support/real-python.js';
+import { findRealPython, realPythonAt } from '../test/support/real-python.js';
 import { cachedVenv } from '../test/support/venv.js';
-import { PYTHONS } from '../src/toolchain/recipes.js';
+import { TEST_PYTHONS } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, toolchainFor, writeScript } from './common.js';
 
 const { python, runs, reference } = benchArgs();
-const referenceMinor = /python(\d+\.\d+)$/.exec(reference)?.[1] ?? detectMinor(reference);
-const real = realPythonAt(reference, referenceMinor);
-if (!real) throw new Error(`--reference ${reference} is not a real CPython binary (a shim or a venv?)`);
+detectMinor(reference); // a real CPython binary, or a clear error
 
 const REQUIREMENTS = 'rich\n';
 const dir = scratchDir('startup');
 const hello = 'print("hello")\n';
 const helloScript = writeScript(dir, 'hw.py', hello);
+const realistic = writeRealisticApp(join(dir, 'realistic'));
 
-const pinned = PYTHONS.filter((p) => p.tested).map((p) => p.version.split('.').slice(0, 2).join('.'));
-const hellos = Object.fromEntries(
-  await Promise.all(pinned.map(async (minor) => [minor, await buildScript(minor, hello, `hello-${minor}`)] as const)),
-);
+const pinned = TEST_PYTHONS;
+const hellos = new Map<string, string>();
+for (const minor of pinned) hellos.set(minor, await buildScript(minor, hello, `hello-${minor}`));
 const glibcHello = await buildScript(python, hello, 'hello-gnu', ['--target', 'x86_64-linux-gnu']);
 const manyModules = await buildApp(python, writeManyModulesApp(join(dir, 'many'), 5000), ['--name', 'many']);
-const realistic = writeRealisticApp(join(dir, 'realistic'));
-const realisticBinary = await buildApp(referenceMinor, realistic, ['--name', 'realistic'], pipEnv());
-const venv = await cachedVenv(real, 'bench-realistic', ['-r', join(realistic, 'requirements.txt')], REQUIREMENTS);
+// The realistic app against a venv of a real interpreter of the same minor version, where one is found.
+const realisticRuns: { minor: string; binary: string; venvPython: string; version: string }[] = [];
+for (const minor of pinned) {
+  const real = findRealPython(minor);
+  if (!real) {
+    console.log(`realistic app ${minor}: no real CPython ${minor} found for its venv (set PYBIN_REAL_PYTHON_${minor.replace('.', '_')})`);
+    continue;
+  }
+  const binary = await buildApp(minor, realistic, ['--name', `realistic-${minor}`], pipEnv());
+  const venv = await cachedVenv(real, 'bench-realistic', ['-r', join(realistic, 'requirements.txt')], REQUIREMENTS);
+  realisticRuns.push({ minor, binary, venvPython: join(venv, 'bin', 'python'), version: real.version });
+}
 const toolchain = await toolchainFor(python);
 
 const helloRow = (minor: string) => `hello, pybin ${minor} static`;
+const referenceRow = `hello, ${reference}`;
+const glibcRow = `hello, pybin ${python} glibc`;
+const manyRow = `5,000-module app, pybin ${python}`;
 const results = alternate(
   {
-    ...Object.fromEntries(pinned.map((minor) => [helloRow(minor), { argv: [hellos[minor]!] }])),
-    [`hello, pybin ${python} glibc`]: { argv: [glibcHello] },
+    ...Object.fromEntries(pinned.map((minor) => [helloRow(minor), { argv: [hellos.get(minor)!] }])),
+    [glibcRow]: { argv: [glibcHello] },
     [`hello, launcher ${python} on-disk stdlib -I`]: { argv: [join(toolchain.dir, 'bin', 'pybin-launcher'), '-I', helloScript] },
-    [`hello, ${reference}`]: { argv: [reference, helloScript] },
-    [`5,000-module app, pybin ${python}`]: { argv: [manyModules] },
-    [`realistic app, pybin ${referenceMinor}`]: { argv: [realisticBinary] },
-    [`realistic app, venv of ${reference} -I`]: { argv: [join(venv, 'bin', 'python'), '-I', join(realistic, '__main__.py')] },
+    [referenceRow]: { argv: [reference, helloScript] },
+    [manyRow]: { argv: [manyModules] },
+    ...Object.fromEntries(
+      realisticRuns.flatMap(({ minor, binary, venvPython, version }) => [
+        [`realistic app, pybin ${minor}`, { argv: [binary] }],
+        [`realistic app, venv of CPython ${version} -I`, { argv: [venvPython, '-I', join(realistic, '__main__.py')] }],
+      ]),
+    ),
   },
   runs,
 );
 printTable(`start-up, ${runs} alternating runs each (ms)`, results);
 
-const median = (row: string) => results[row]!.median;
-console.log('\nratios of medians (goal: <= 1.0x, <= 1.1x for the 5,000-module app)');
-for (const minor of pinned) {
-  console.log(`  hello ${minor} / ${reference} hw.py: ${(median(helloRow(minor)) / median(`hello, ${reference}`)).toFixed(2)}x`);
+const ratio = (a: string, b: string) => `${(results[a]!.median / results[b]!.median).toFixed(2)}x`;
+console.log('\nratios of medians (goals: <= 1.0x; the 5,000-module app <= 1.1x)');
+for (const minor of pinned) console.log(`  hello ${minor} / ${reference} hw.py: ${ratio(helloRow(minor), referenceRow)}`);
+console.log(`  hello ${python} glibc / ${reference} hw.py: ${ratio(glibcRow, referenceRow)}`);
+console.log(`  5,000-module app / hello ${python}: ${ratio(manyRow, helloRow(python))}`);
+for (const { minor, version } of realisticRuns) {
+  console.log(`  realistic app ${minor} / its venv (${version}): ${ratio(`realistic app, pybin ${minor}`, `realistic app, venv of CPython ${version} -I`)}`);
 }
-console.log(`  hello ${python} glibc / ${reference} hw.py: ${(median(`hello, pybin ${python} glibc`) / median(`hello, ${reference}`)).toFixed(2)}x`);
-console.log(`  5,000-module app / hello ${python}: ${(median(`5,000-module app, pybin ${python}`) / median(helloRow(python))).toFixed(2)}x`);
-console.log(
-  `  realistic app / its venv (${real.version}): ${(median(`realistic app, pybin ${referenceMinor}`) / median(`realistic app, venv of ${reference} -I`)).toFixed(2)}x`,
-);
 
 function detectMinor(path: string): string {
   for (const minor of ['3.13', '3.12', '3.11', '3.14']) if (realPythonAt(path, minor)) return minor;

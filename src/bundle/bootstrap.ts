@@ -23,7 +23,7 @@ export interface BootConfig {
  * multiprocessing's children run as __mp_main__, the data-file hooks and the
  * loader of compiled modules from memory (glibc targets).
  */
-export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.py', '_pybin_files.py', '_pybin_native.py'];
+export const RUNTIME_FILES = ['__main__.py', '_pybin_boot.py', '_pybin_mp_main.py', '_pybin_files.py', '_pybin_native.py', '_pybin_extract.py'];
 
 /** The runtime file that carries CONFIG. */
 const CONFIG_FILE = '_pybin_boot.py';

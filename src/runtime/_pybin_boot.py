@@ -23,32 +23,66 @@ CONFIG = {}  # replaced at build time, see src/bundle/bootstrap.ts
 MP_MAIN = "_pybin_mp_main"  # what multiprocessing's children run as __mp_main__
 
 
-def _load_zip_code_once():
-    """zipimport reads, inflates and unmarshals a module twice: once for its
-    spec's file name (get_filename) and again to run it (get_code). Keep the
-    first result for the second call: every import from the ZIP costs half."""
+def _speed_up_zipimport():
+    """Two fast paths for imports from this executable's ZIP, the only thing
+    on sys.path. zipimport reads, inflates and unmarshals a module twice: for
+    its spec's file name (get_filename), then to run it (get_code); the first
+    result is kept for the second call. And it opens the file for each module
+    (a buffered reader, ~8 system calls); reads here go through one
+    descriptor with pread, checked to still be this file before each use."""
     import zipimport
+    import zlib
 
-    load = zipimport._get_module_code
+    archive = getattr(__loader__, "archive", None)
+    if archive is None:  # not run from a ZIP
+        return
+    load_code, read_data = zipimport._get_module_code, zipimport._get_data
     kept = [None]
+    opened = [None, None]  # descriptor, (st_dev, st_ino)
 
     def _get_module_code(importer, fullname):
         hit = kept[0]
         if hit is not None and hit[0] is importer and hit[1] == fullname:
             kept[0] = None
             return hit[2]
-        result = load(importer, fullname)
+        result = load_code(importer, fullname)
         kept[0] = (importer, fullname, result)
         return result
 
-    zipimport._get_module_code = _get_module_code
+    def _descriptor():
+        fd = opened[0]
+        if fd is not None:
+            try:
+                st = os.fstat(fd)
+                if (st.st_dev, st.st_ino) == opened[1]:
+                    return fd
+            except OSError:
+                pass  # the app closed it
+        fd = os.open(archive, os.O_RDONLY | os.O_CLOEXEC)
+        st = os.fstat(fd)
+        opened[:] = fd, (st.st_dev, st.st_ino)
+        return fd
+
+    def _get_data(path, toc_entry):
+        compress, data_size, offset = toc_entry[1], toc_entry[2], toc_entry[4]
+        if path != archive or compress not in (0, 8):
+            return read_data(path, toc_entry)
+        try:
+            fd = _descriptor()
+            header = os.pread(fd, 30, offset)
+            if header[:4] == b"PK\x03\x04":
+                start = offset + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+                data = os.pread(fd, data_size, start)
+                if len(data) == data_size:
+                    return data if compress == 0 else zlib.decompress(data, -15)
+        except OSError:
+            pass
+        return read_data(path, toc_entry)  # zipimport's own read, and its own errors
+
+    zipimport._get_module_code, zipimport._get_data = _get_module_code, _get_data
 
 
-_load_zip_code_once()
-
-
-class _Refused(Exception):
-    """A failure to report in one line, without a traceback."""
+_speed_up_zipimport()
 
 
 def main():
@@ -168,9 +202,11 @@ def _prepare(child):
             name = os.path.basename(path)
             if (name == digest or name.startswith("pybin-" + digest + "-")) and os.path.isdir(path):
                 return path
+    import _pybin_extract  # only for --extract builds: it keeps this module small
+
     try:
-        root = _extract(executable, digest, set(CONFIG["app"]))
-    except _Refused as error:
+        root = _pybin_extract.extract(executable, digest, set(CONFIG["app"]))
+    except _pybin_extract.Refused as error:
         sys.exit("pybin: " + str(error))
     sys.path.insert(0, root)
     return root
@@ -211,100 +247,3 @@ def _script_code(path):
         _imp._fix_co_filename(code, path)  # compiled with a relative path; tracebacks want this one
         return code
     return compile(_read(path), path, "exec")
-
-
-def _cache_dir():
-    """The per-user cache for extracted apps, or why there is none."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        home = os.environ.get("HOME", "")
-        if not os.path.isabs(home):
-            return None, "neither XDG_CACHE_HOME nor HOME is set"
-        base = os.path.join(home, ".cache")
-    return os.path.join(base, "pybin", "apps"), None
-
-
-def _extract(executable, digest, names):
-    """The app's files (top-level `names` of the ZIP), unpacked once per content
-    hash into the per-user cache; where that cannot be written, into a
-    temporary dir of this process's own, removed at exit."""
-    parent, why = _cache_dir()
-    if parent is not None:
-        root = os.path.join(parent, digest)
-        if os.path.isdir(root):
-            return root
-        try:
-            return _extract_cached(executable, digest, names, parent, root)
-        except OSError as error:
-            why = "cannot write the cache dir %s (%s)" % (parent, error.strerror or error)
-    return _extract_temporary(executable, digest, names, why)
-
-
-def _extract_cached(executable, digest, names, parent, root):
-    import errno
-    import fcntl
-    import shutil
-    import tempfile
-
-    os.makedirs(parent, exist_ok=True)
-    with open(os.path.join(parent, digest + ".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent first runs wait here
-        if os.path.isdir(root):
-            return root
-        work = tempfile.mkdtemp(prefix="." + digest + ".", dir=parent)
-        try:
-            _unpack(executable, names, work)
-            os.rename(work, root)  # atomic: root is complete or absent
-        except OSError as error:
-            shutil.rmtree(work, ignore_errors=True)
-            if error.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not os.path.isdir(root):
-                raise
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-    return root
-
-
-def _extract_temporary(executable, digest, names, why):
-    import atexit
-    import shutil
-    import tempfile
-
-    try:
-        root = tempfile.mkdtemp(prefix="pybin-" + digest + "-")
-    except OSError as error:
-        raise _Refused("%s, and no temporary dir is writable (%s)" % (why, error.strerror or error))
-    owner = os.getpid()
-
-    def remove():
-        if os.getpid() == owner:  # not a fork of this process that exits first
-            shutil.rmtree(root, ignore_errors=True)
-
-    atexit.register(remove)
-    try:
-        _unpack(executable, names, root)
-    except OSError as error:
-        raise _Refused("%s, and unpacking into %s failed (%s)" % (why, root, error.strerror or error))
-    print("pybin: %s; unpacked the app into %s for this run (removed at exit)" % (why, root), file=sys.stderr)
-    return root
-
-
-def _unpack(executable, names, dest):
-    """Write the ZIP's entries under the top-level `names` into dest, never outside it."""
-    import shutil
-    import zipfile
-
-    base = os.path.realpath(dest)  # dest may be reached through a symlink
-    with zipfile.ZipFile(executable) as z:
-        for info in z.infolist():
-            if info.filename.split("/")[0] not in names:
-                continue
-            target = os.path.realpath(os.path.join(base, info.filename))
-            if not target.startswith(base + os.sep):  # zip-slip: never write outside
-                raise _Refused("refusing to unpack %r: it points outside %s" % (info.filename, dest))
-            if info.is_dir():
-                os.makedirs(target, exist_ok=True)
-                continue
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with z.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)

@@ -76,7 +76,8 @@ export async function cpythonLinkArgs(srcDir: string, env: NodeJS.ProcessEnv): P
 
 /** Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources (-b). */
 export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string) {
-  const exclude = `/Lib/(${STDLIB_EXCLUDES.join('|')})/`;
+  // Excluded directories are not compiled (copySourcelessTree drops the rest).
+  const exclude = `/Lib/(${STDLIB_EXCLUDES.filter((p) => p.endsWith('/')).join('|')})`;
   for (const dir of [join(srcDir, 'Lib'), buildLib]) {
     await runLogged(
       [

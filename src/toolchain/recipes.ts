@@ -34,6 +34,13 @@ export interface LibraryRecipe extends SourcePin {
   steps: string[][];
 }
 
+/** OpenSSL features no Python module uses (see the openssl recipe). */
+const OPENSSL_UNUSED = [
+  'quic', 'dtls', 'srtp', 'ct', 'srp', 'ocsp', 'cms', 'cmp', 'ts', 'http', 'rfc3779', 'ssl-trace',
+  'legacy', 'gost', 'sm2', 'sm2-precomp', 'sm3', 'sm4', 'idea', 'seed', 'mdc2', 'whirlpool',
+  'ec2m', 'slh-dsa', 'argon2', 'siv', 'ocb',
+];
+
 const autotools = (...configureArgs: string[]): string[][] => [
   ['./configure', '--prefix={prefix}', '--disable-shared', '--enable-static', ...configureArgs],
   ['make', '-j{jobs}'],
@@ -112,6 +119,10 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
         'no-docs',
         'no-afalgeng',
         'no-engine',
+        // What neither the ssl module nor hashlib reaches (QUIC, DTLS, CMS,
+        // OCSP, national and legacy ciphers, ...): less code in every binary.
+        // TLS 1.0-1.3, PSK, ML-KEM key exchange and hashlib.algorithms_guaranteed stay.
+        ...OPENSSL_UNUSED.map((feature) => `no-${feature}`),
       ],
       ['make', '-j{jobs}', 'build_libs'],
       ['make', 'install_dev'],
@@ -336,5 +347,12 @@ export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {
   keccak: 'Modules/_sha3/LICENSE',
 };
 
-/** Top-level stdlib packages that never go into a toolchain or a binary. */
-export const STDLIB_EXCLUDES = ['test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip', 'lib2to3', 'site-packages'];
+/**
+ * Parts of Lib/ that never go into a toolchain or a binary (paths relative to
+ * Lib/, a directory with its trailing /): test suites, and what needs Tk,
+ * which is never built.
+ */
+export const STDLIB_EXCLUDES = [
+  'test/', 'ctypes/test/', 'distutils/tests/', 'sqlite3/test/', 'unittest/test/',
+  'idlelib/', 'tkinter/', 'turtledemo/', 'turtle.py', 'ensurepip/', 'lib2to3/', 'site-packages/',
+];

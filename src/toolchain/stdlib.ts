@@ -6,11 +6,12 @@ import { STDLIB_EXCLUDES } from './recipes.js';
 /**
  * Copy a compiled Lib/ tree (its .pyc beside the .py, as `compileall -b`
  * writes them) into a sourceless stdlib: .pyc and data files, no .py, no
- * __pycache__, none of the excluded top-level packages.
+ * __pycache__, none of STDLIB_EXCLUDES.
  */
 export function copySourcelessTree(from: string, to: string): number {
-  const excluded = new Set(STDLIB_EXCLUDES.map((name) => `${name}/`));
-  const skip = ({ name }: { name: string }) => excluded.has(name) || name.endsWith('__pycache__/');
+  const excluded = new Set(STDLIB_EXCLUDES);
+  const skip = ({ name }: { name: string }) =>
+    excluded.has(name) || excluded.has(name.replace(/\.pyc$/, '.py')) || name.endsWith('__pycache__/');
   let count = 0;
   mkdirSync(to, { recursive: true });
   for (const { name, path, stats } of walkTree(from, skip)) {

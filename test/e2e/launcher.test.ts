@@ -26,6 +26,27 @@ if mode == "flood":
         print("x" * 100)
 `;
 
+// Reads zipimport's table for the binary before anything else can touch it,
+// then closes every descriptor (as daemons do) and opens a file that takes
+// the lowest free number, before importing more from the ZIP.
+const START_APP = `
+import builtins, json, os, site, sys, tempfile, zipimport
+table = zipimport._zip_directory_cache[sys.executable]
+same = table == zipimport._read_directory(sys.executable)
+scratch = tempfile.mkdtemp()
+with open(os.path.join(scratch, "reused"), "w") as f:
+    f.write("hello")
+os.closerange(3, 4096)
+reused = open(os.path.join(scratch, "reused"))
+import csv, fractions, statistics
+print(json.dumps({
+    "same": same, "names": len(table), "path": sys.path, "noSite": sys.flags.no_site,
+    "userSite": site.ENABLE_USER_SITE,
+    "builtins": sorted(n for n in ("exit", "quit", "help", "copyright", "credits", "license") if hasattr(builtins, n)),
+    "imported": [m.__name__ for m in (csv, fractions, statistics)], "reusedRead": reused.read(),
+}))
+`;
+
 for (const python of TEST_PYTHONS) {
   describe(`launcher, CPython ${python}`, { timeout: TIMEOUT }, () => {
     test('runs its own ZIP, with argv unchanged (even -c and -m) and PYTHON* ignored', async () => {
@@ -43,6 +64,22 @@ for (const python of TEST_PYTHONS) {
       assert.equal(seen.optimize, 0);
       assert.equal(seen.path0, app, 'the binary itself is sys.path[0]');
       assert.equal(seen.executable, app);
+    });
+
+    test('hands zipimport the ZIP table zipimport itself would read, skips site but keeps its builtins, and imports after the app closes every descriptor', async () => {
+      const app = await buildScript(python, START_APP, 'start-app');
+      const result = await run(app, []);
+      assert.equal(result.stderr, '');
+      assert.equal(result.status, 0);
+      const seen = JSON.parse(result.stdout);
+      assert.equal(seen.same, true, 'the launcher built the same table as zipimport._read_directory');
+      assert.ok(seen.names > 300, `the stdlib is in the table (${seen.names} names)`);
+      assert.deepEqual(seen.path, [app]);
+      assert.equal(seen.noSite, 1);
+      assert.equal(seen.userSite, false);
+      assert.deepEqual(seen.builtins, ['copyright', 'credits', 'exit', 'help', 'license', 'quit']);
+      assert.deepEqual(seen.imported, ['csv', 'fractions', 'statistics']);
+      assert.equal(seen.reusedRead, 'hello', 'the file that took the closed descriptor number reads as itself');
     });
 
     for (const target of python === '3.11' ? [undefined, 'x86_64-linux-gnu'] : [undefined]) {
