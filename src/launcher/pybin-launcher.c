@@ -123,70 +123,260 @@ static struct zip_directory read_zip_directory(const char *path)
     return zip;
 }
 
-/* zipimport's table of the archive's files, the dict its _read_directory
- * returns ({name: (path, compress, data_size, file_size, file_offset, time,
- * date, crc)}), built here in C: zipimport's own parse is Python code run at
- * every start, before the first line of the app, and grows with the app.
- * NULL (no exception) where zipimport should parse it itself. */
-static PyObject *zip_files(const struct zip_directory *zip, PyObject *archive)
+/*
+ * zipimport's table of the archive's files, as its _read_directory returns it
+ * ({name: (path, compress, data_size, file_size, file_offset, time, date,
+ * crc)}), but answered from the central directory itself: zipimport's own
+ * parse is Python code run at every start, before the first line of the app,
+ * and a dict of every entry costs in proportion to the archive (a 5,000-module
+ * app paid for 10,000 tuples to import one module). This read-only mapping
+ * keeps the entries sorted by name and makes an entry's tuple when asked:
+ * start-up stays flat. zipimport only asks `name in table` and `table[name]`;
+ * keys(), items(), get() and iteration serve everyone else (pkgutil).
+ */
+struct zip_entry {
+    const char *name;
+    size_t name_size;
+    const unsigned char *record; /* its central directory record */
+};
+
+typedef struct {
+    PyObject_HEAD
+    unsigned char *data; /* the central directory, owned */
+    struct zip_entry *entries;
+    size_t count;
+    unsigned long shift;
+    PyObject *prefix; /* "<archive>/" */
+} ZipTable;
+
+static int compare_entries(const void *a, const void *b)
 {
-    PyObject *files = PyDict_New();
-    const unsigned char *p = zip->data, *end = zip->data + zip->size;
-    unsigned long count = 0;
-    while (files != NULL && p + 46 <= end && le32(p) == 0x02014b50ul) {
-        unsigned flags = le16(p + 8), name_size = le16(p + 28);
-        unsigned long data_size = le32(p + 20), file_size = le32(p + 24), offset = le32(p + 42);
-        const unsigned char *name_bytes = p + 46;
-        size_t header = 46 + (size_t)name_size + le16(p + 30) + le16(p + 32);
-        if (p + header > end || offset > zip->start) {
-            break;
+    const struct zip_entry *x = a, *y = b;
+    int order = memcmp(x->name, y->name, x->name_size < y->name_size ? x->name_size : y->name_size);
+    if (order == 0 && x->name_size != y->name_size) {
+        order = x->name_size < y->name_size ? -1 : 1;
+    }
+    if (order == 0) { /* a repeated name: the later record wins, as in zipimport's dict */
+        order = x->record < y->record ? -1 : x->record > y->record;
+    }
+    return order;
+}
+
+/* The entry named `key` (a str), or NULL with no exception set. */
+static const struct zip_entry *find_entry(ZipTable *table, PyObject *key)
+{
+    Py_ssize_t size;
+    const char *name = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &size) : NULL;
+    if (name == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    size_t low = 0, high = table->count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        const struct zip_entry *e = &table->entries[mid];
+        int order = memcmp(e->name, name, e->name_size < (size_t)size ? e->name_size : (size_t)size);
+        if (order == 0 && e->name_size != (size_t)size) {
+            order = e->name_size < (size_t)size ? -1 : 1;
         }
-        /* zipimport decodes names without the UTF-8 flag as cp437: leave those to it. */
-        int ascii = 1;
-        for (unsigned k = 0; k < name_size; k++) {
-            ascii &= name_bytes[k] < 0x80;
+        if (order < 0) {
+            low = mid + 1;
+        } else if (order > 0) {
+            high = mid;
+        } else {
+            while (mid + 1 < table->count && table->entries[mid + 1].name_size == e->name_size
+                   && memcmp(table->entries[mid + 1].name, e->name, e->name_size) == 0) {
+                mid++;
+            }
+            return &table->entries[mid];
         }
-        size_t stem = name_size; /* the path has no trailing slash (zipimport's _path_join) */
-        while (stem > 0 && name_bytes[stem - 1] == '/') {
-            stem--;
+    }
+    return NULL;
+}
+
+static PyObject *entry_name(const struct zip_entry *e)
+{
+    return PyUnicode_DecodeUTF8(e->name, (Py_ssize_t)e->name_size, NULL);
+}
+
+static PyObject *entry_tuple(ZipTable *table, const struct zip_entry *e)
+{
+    const unsigned char *r = e->record;
+    size_t stem = e->name_size; /* the path has no trailing slash (zipimport's _path_join) */
+    while (stem > 0 && e->name[stem - 1] == '/') {
+        stem--;
+    }
+    PyObject *inner = PyUnicode_DecodeUTF8(e->name, (Py_ssize_t)stem, NULL);
+    PyObject *path = inner != NULL ? PyUnicode_Concat(table->prefix, inner) : NULL;
+    Py_XDECREF(inner);
+    if (path == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(NIkkkIIk)", path, le16(r + 10), le32(r + 20), le32(r + 24), le32(r + 42) + table->shift,
+                         le16(r + 12), le16(r + 14), le32(r + 16));
+}
+
+static PyObject *table_subscript(PyObject *self, PyObject *key)
+{
+    const struct zip_entry *e = find_entry((ZipTable *)self, key);
+    if (e == NULL) {
+        PyErr_SetObject(PyExc_KeyError, key);
+        return NULL;
+    }
+    return entry_tuple((ZipTable *)self, e);
+}
+
+static int table_contains(PyObject *self, PyObject *key)
+{
+    return find_entry((ZipTable *)self, key) != NULL;
+}
+
+static Py_ssize_t table_length(PyObject *self)
+{
+    return (Py_ssize_t)((ZipTable *)self)->count;
+}
+
+/* keys() (with_values 0), items() (1) or values() (2), as lists */
+static PyObject *table_list(ZipTable *table, int what)
+{
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list != NULL && i < table->count; i++) {
+        const struct zip_entry *e = &table->entries[i];
+        if (i + 1 < table->count && table->entries[i + 1].name_size == e->name_size
+            && memcmp(table->entries[i + 1].name, e->name, e->name_size) == 0) {
+            continue; /* shadowed by a later record of the same name */
         }
-        PyObject *name = NULL, *inner = NULL, *path = NULL, *entry = NULL;
-        if (ascii || (flags & 0x800)) {
-            name = PyUnicode_DecodeUTF8((const char *)name_bytes, name_size, NULL);
-            inner = PyUnicode_DecodeUTF8((const char *)name_bytes, stem, NULL);
+        PyObject *name = what != 2 ? entry_name(e) : NULL;
+        PyObject *value = what != 0 ? entry_tuple(table, e) : NULL;
+        PyObject *item = what == 0 ? name : what == 2 ? value : (name && value ? PyTuple_Pack(2, name, value) : NULL);
+        if (item == NULL || PyList_Append(list, item) != 0) {
+            Py_CLEAR(list);
         }
-        if (name != NULL && inner != NULL) {
-            path = PyUnicode_FromFormat("%U/%U", archive, inner);
+        if (what == 1) {
+            Py_XDECREF(item);
         }
-        if (path != NULL) {
-            entry = Py_BuildValue("(NIkkkIIk)", path, le16(p + 10), data_size, file_size, offset + zip->shift,
-                                  le16(p + 12), le16(p + 14), le32(p + 16));
-        }
-        int stored = entry != NULL && PyDict_SetItem(files, name, entry) == 0;
         Py_XDECREF(name);
-        Py_XDECREF(inner);
-        Py_XDECREF(entry);
-        if (!stored) {
+        Py_XDECREF(value);
+    }
+    return list;
+}
+
+static PyObject *table_keys(PyObject *self, PyObject *Py_UNUSED(unused)) { return table_list((ZipTable *)self, 0); }
+static PyObject *table_items(PyObject *self, PyObject *Py_UNUSED(unused)) { return table_list((ZipTable *)self, 1); }
+static PyObject *table_values(PyObject *self, PyObject *Py_UNUSED(unused)) { return table_list((ZipTable *)self, 2); }
+
+static PyObject *table_iter(PyObject *self)
+{
+    PyObject *keys = table_list((ZipTable *)self, 0);
+    PyObject *iter = keys != NULL ? PyObject_GetIter(keys) : NULL;
+    Py_XDECREF(keys);
+    return iter;
+}
+
+static PyObject *table_get(PyObject *self, PyObject *args)
+{
+    PyObject *key, *fallback = Py_None;
+    if (!PyArg_UnpackTuple(args, "get", 1, 2, &key, &fallback)) {
+        return NULL;
+    }
+    const struct zip_entry *e = find_entry((ZipTable *)self, key);
+    if (e == NULL) {
+        Py_INCREF(fallback);
+        return fallback;
+    }
+    return entry_tuple((ZipTable *)self, e);
+}
+
+static void table_dealloc(PyObject *self)
+{
+    ZipTable *table = (ZipTable *)self;
+    PyTypeObject *type = Py_TYPE(self);
+    free(table->data);
+    free(table->entries);
+    Py_XDECREF(table->prefix);
+    PyObject_Free(self);
+    Py_DECREF(type);
+}
+
+static PyMethodDef table_methods[] = {
+    {"keys", table_keys, METH_NOARGS, NULL},
+    {"items", table_items, METH_NOARGS, NULL},
+    {"values", table_values, METH_NOARGS, NULL},
+    {"get", table_get, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot table_slots[] = {
+    {Py_mp_subscript, table_subscript},
+    {Py_mp_length, table_length},
+    {Py_sq_contains, table_contains},
+    {Py_tp_iter, table_iter},
+    {Py_tp_methods, table_methods},
+    {Py_tp_dealloc, table_dealloc},
+    {0, NULL},
+};
+
+static PyType_Spec table_spec = {"pybin.ZipTable", sizeof(ZipTable), 0, Py_TPFLAGS_DEFAULT, table_slots};
+
+/* The table of the ZIP (which takes zip->data over), or NULL with no
+ * exception where zipimport should read it itself: names that are neither
+ * ASCII nor flagged UTF-8 (zipimport reads those as cp437), a bad record. */
+static PyObject *zip_table(struct zip_directory *zip, PyObject *archive)
+{
+    struct zip_entry *entries = calloc(zip->entries ? zip->entries : 1, sizeof *entries);
+    const unsigned char *p = zip->data, *end = zip->data + zip->size;
+    size_t count = 0;
+    while (entries != NULL && count < zip->entries && p + 46 <= end && le32(p) == 0x02014b50ul) {
+        size_t name_size = le16(p + 28), header = 46 + name_size + le16(p + 30) + le16(p + 32);
+        const char *name = (const char *)p + 46;
+        int readable = 1; /* ASCII, or flagged UTF-8 */
+        for (size_t k = 0; k < name_size && !(le16(p + 8) & 0x800); k++) {
+            readable &= (unsigned char)name[k] < 0x80;
+        }
+        if (p + header > end || le32(p + 42) > zip->start || !readable) {
             break;
         }
-        count++;
+        entries[count++] = (struct zip_entry){name, name_size, p};
         p += header;
     }
-    if (files != NULL && count == zip->entries) {
-        return files;
+    PyObject *prefix = NULL;
+    PyTypeObject *type = NULL;
+    ZipTable *table = NULL;
+    if (entries != NULL && count == zip->entries && (p + 4 > end || le32(p) != 0x02014b50ul)) {
+        int sorted = 1; /* pybin writes its ZIPs sorted: check rather than sort */
+        for (size_t i = 1; sorted && i < count; i++) {
+            sorted = compare_entries(&entries[i - 1], &entries[i]) < 0;
+        }
+        if (!sorted) {
+            qsort(entries, count, sizeof *entries, compare_entries);
+        }
+        prefix = PyUnicode_FromFormat("%U/", archive);
+        type = prefix != NULL ? (PyTypeObject *)PyType_FromSpec(&table_spec) : NULL;
+        table = type != NULL ? PyObject_New(ZipTable, type) : NULL;
     }
-    PyErr_Clear();
-    Py_XDECREF(files);
-    return NULL;
+    Py_XDECREF(type); /* the table holds its own reference */
+    if (table == NULL) {
+        PyErr_Clear();
+        Py_XDECREF(prefix);
+        free(entries);
+        return NULL;
+    }
+    table->data = zip->data;
+    table->entries = entries;
+    table->count = count;
+    table->shift = zip->shift;
+    table->prefix = prefix;
+    zip->data = NULL;
+    return (PyObject *)table;
 }
 
 /* Between the core and the main phase of initialisation, before encodings is
  * imported from the ZIP: hand zipimport the table of the ZIP at `path`. Any
  * failure only means zipimport reads the table itself, as it always did. */
-static void give_zipimport_its_table(const struct zip_directory *zip, const wchar_t *path)
+static void give_zipimport_its_table(struct zip_directory *zip, const char *path)
 {
-    PyObject *archive = PyUnicode_FromWideChar(path, -1);
-    PyObject *files = archive != NULL && zip->data != NULL ? zip_files(zip, archive) : NULL;
+    PyObject *archive = PyUnicode_DecodeFSDefault(path);
+    PyObject *files = archive != NULL && zip->data != NULL ? zip_table(zip, archive) : NULL;
     PyObject *zipimport = files != NULL ? PyImport_ImportModule("zipimport") : NULL;
     PyObject *cache = zipimport != NULL ? PyObject_GetAttrString(zipimport, "_zip_directory_cache") : NULL;
     if (cache == NULL || !PyDict_Check(cache) || PyDict_SetItem(cache, archive, files) != 0) {
@@ -380,7 +570,7 @@ int main(int argc, char **argv)
     if (PyStatus_Exception(status)) fail_status(&config, status);
     PyConfig_Clear(&config);
     if (zipped) {
-        give_zipimport_its_table(&zip, search_path);
+        give_zipimport_its_table(&zip, exe);
     }
     free(zip.data);
     PyMem_RawFree(search_path);
