@@ -12,9 +12,11 @@ export function benchArgs() {
       runs: { type: 'string', default: '30' },
       // A real interpreter binary to compare with (never a shim such as pyenv's python3, ~300 ms a call).
       reference: { type: 'string', default: '/usr/bin/python3' },
+      // bench/speed.ts: an older toolchain's launcher to compare with, and only the default allocator.
+      baseline: { type: 'string' },
     },
   });
-  return { python: values.python!, runs: Number(values.runs), reference: values.reference! };
+  return { python: values.python!, runs: Number(values.runs), reference: values.reference!, baseline: values.baseline };
 }
 
 export const toolchainFor = testToolchain;

@@ -1,5 +1,8 @@
 // Interpreter speed on small workloads against the system python3, for each
-// allocator we could ship (builds a toolchain per allocator: slow the first time).
+// allocator we could ship (builds a toolchain per allocator: slow the first
+// time); with --baseline LAUNCHER (an older toolchain's bin/pybin-launcher),
+// the recipe's own allocator only, against that launcher.
+// Usage: node --import tsx bench/speed.ts [--python 3.13] [--runs 30] [--baseline PATH]
 import { join } from 'node:path';
 import { createProgress } from '../src/plumbing/progress.js';
 import type { Allocator } from '../src/toolchain/recipes.js';
@@ -7,8 +10,10 @@ import { ensureToolchain } from '../src/toolchain/toolchain.js';
 import { testSourcesFile } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, writeScript } from './common.js';
 
-const { python, runs, reference } = benchArgs();
-const allocators: Allocator[] = python === '3.11' || python === '3.12' ? ['pymalloc', 'malloc'] : ['pymalloc', 'malloc', 'mimalloc'];
+const { python, runs, reference, baseline } = benchArgs();
+const allocators: (Allocator | undefined)[] = baseline
+  ? [undefined]
+  : python === '3.11' || python === '3.12' ? ['pymalloc', 'malloc'] : ['pymalloc', 'malloc', 'mimalloc'];
 const dir = scratchDir('speed');
 const workloads = {
   json: 'import json\nd = {"k%d" % i: [i, str(i), {"x": i * 1.5}] for i in range(2000)}\nfor _ in range(60):\n    json.loads(json.dumps(d))\n',
@@ -25,8 +30,9 @@ const rows: Record<string, Record<string, number>> = {};
 for (const [name, source] of Object.entries(workloads)) {
   const script = writeScript(dir, `${name}.py`, source);
   const commands: Record<string, { argv: string[]; env?: NodeJS.ProcessEnv }> = { [reference]: { argv: [reference, '-I', script] } };
-  for (const { allocator, toolchain } of toolchains) {
-    commands[`pybin ${toolchain.metadata.python} ${allocator}`] = {
+  if (baseline) commands[`baseline ${baseline}`] = { argv: [baseline, '-I', script], env: { PYBIN_INTERPRETER: '1' } };
+  for (const { toolchain } of toolchains) {
+    commands[`pybin ${toolchain.metadata.python} ${toolchain.metadata.allocator}`] = {
       argv: [join(toolchain.dir, 'bin', 'pybin-launcher'), '-I', script],
       env: { PYBIN_INTERPRETER: '1' },
     };
