@@ -75,6 +75,6 @@ export function targetRunner(target: Target, hostArch: string = buildArch(), pat
   if (isNative(target, hostArch)) return { argv: [] };
   const emulator = target.cross?.emulator;
   if (!emulator) return { missing: `no emulator is known for ${target.arch}` };
-  const found = findOnPath(emulator.command, `${path}:/usr/bin:/usr/local/bin`);
+  const found = findOnPath(emulator.command, path);
   return found ? { argv: [found] } : { missing: `${emulator.command} is not installed (${emulator.installHint})` };
 }

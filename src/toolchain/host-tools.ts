@@ -20,6 +20,8 @@ export interface HostTool {
 }
 
 const BUILD_TOOLS: HostTool[] = [
+  // musl-gcc runs gcc; musl-tools does not depend on it.
+  { check: 'gcc', package: 'gcc' },
   { check: 'make', package: 'make' },
   { check: 'patch', package: 'patch' },
   { check: 'perl', package: 'perl' },
@@ -29,6 +31,7 @@ const BUILD_TOOLS: HostTool[] = [
   { check: 'automake', package: 'automake' },
   { check: 'libtoolize', package: 'libtool' },
   { check: 'strip', package: 'binutils' },
+  { check: 'xz', package: 'xz-utils' },
   { check: '/usr/include/linux/limits.h', package: 'linux-libc-dev' },
 ];
 
