@@ -80,9 +80,11 @@ const MUSL_HINT =
 const GLIBC_CPYTHON_ENV = { LIBS: '-lm -ldl -lpthread', PKG_CONFIG: 'pkg-config --static' };
 
 /**
- * Autoconf's cross-compiling guesses for aarch64 Linux that are wrong: the
- * answers configure gives when run natively (checked against a configure
- * run under qemu: the two pyconfig.h are identical).
+ * What CPython's configure runs a test program for, answered as it answers
+ * on aarch64 Linux with musl: cross-compiling, it guesses conservatively
+ * (aligned access required, no computed gotos, no usable wchar_t, broken
+ * tzset...). With these, pyconfig.h is identical to the one of a configure
+ * run natively under qemu (3.13.5).
  */
 const AARCH64_LINUX_CONFIG_SITE: Record<string, string> = {
   ac_cv_file__dev_ptmx: 'yes',
