@@ -162,7 +162,8 @@ export async function installHostTools(targets: Target[], host: Target, build: b
   });
 }
 
-/** The targets a `target` input may build: auto starts static and may move to glibc. */
-export function targetsOfInput(value: string, host: (libc: Target['libc']) => Target, byTriple: (triple: string) => Target): Target[] {
-  return value === '' || value === 'auto' ? [host('musl'), host('glibc')] : [byTriple(value)];
+/** The targets a `target` input may build: auto starts static and may move to glibc; an unknown triple is left to the input's own check. */
+export function targetsOfInput(value: string, host: (libc: Target['libc']) => Target, known: readonly Target[]): Target[] {
+  if (value === '' || value === 'auto') return [host('musl'), host('glibc')];
+  return known.filter((t) => t.triple === value);
 }

@@ -189,6 +189,18 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal((await run(outputs['binary-path']!, ['hi'])).stdout, 'words: hi\n');
   });
 
+  test('target: aarch64-linux-musl on this x86_64 runner: cross-built, smoke-tested under qemu', { skip: TEST_PYTHONS.includes('3.13') ? false : 'CPython 3.13 is not among PYBIN_TEST_PYTHONS' }, async () => {
+    // 3.13: the aarch64 toolchain test/e2e/aarch64.test.ts builds too.
+    const result = await job({ target: 'aarch64-linux-musl', 'python-version': '3.13', name: 'cli-arm', 'smoke-test': 'smoke', release: 'false', 'upload-artifact': 'false' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const { outputs } = result;
+    assert.equal(outputs.target, 'aarch64-linux-musl');
+    assert.equal(outputs['binary-name'], 'cli-arm-linux-aarch64');
+    for (const fact of ['any Linux aarch64 (static)', 'passed: `smoke`']) assert.ok(result.summary.includes(fact), `summary has ${fact}`);
+    assert.doesNotMatch(result.stdout, /install build tools/, 'nothing to install on a machine set up by scripts/setup.sh');
+    assert.equal((await run('qemu-aarch64-static', [outputs['binary-path']!, 'hi'])).stdout, 'words: hi\n');
+  });
+
   test('bad inputs fail before any work, naming the input', async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ interpreter: 'download' }, /input interpreter: interpreter must be one of auto, fetch, build/],
