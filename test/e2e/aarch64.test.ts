@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from 'node:tls';
@@ -12,6 +12,7 @@ import { findRealPython } from '../support/real-python.js';
 import { run } from '../support/run.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTestCa, startPongServer } from '../support/tls.js';
+import { buildWheel } from '../support/wheel.js';
 
 /**
  * linux-aarch64 cross-built on this x86_64 machine and run under qemu. One
@@ -105,6 +106,24 @@ describe(`aarch64-linux-musl, cross-built, CPython ${PYTHON}`, { timeout: TIMEOU
     const differing = [...new Set([...Object.keys(armZip), ...Object.keys(x86Zip)])].filter((n) => armZip[n] !== x86Zip[n]);
     assert.deepEqual(differing.filter((n) => !/^_sysconfigdata_/.test(n)), []);
     assert.deepEqual(differing.sort(), ['_sysconfigdata__linux_aarch64-linux-musl.pyc', '_sysconfigdata__linux_x86_64-linux-musl.pyc'].filter((n) => differing.includes(n)));
+  });
+
+  test("pip, run by the x86_64 interpreter, follows the target's markers and picks wheels for its platform", async () => {
+    const wheels = tempDir('wheels');
+    buildWheel(wheels, { name: 'armonly', version: '1.0', files: { 'armonly.py': 'WHAT = "armonly"\n' } });
+    buildWheel(wheels, { name: 'x86only', version: '1.0', files: { 'x86only.py': 'WHAT = "x86only"\n' } });
+    // Only an aarch64 wheel: pip must take the target's platform tags, not the machine's.
+    buildWheel(wheels, { name: 'armplat', version: '1.0', tag: 'py3-none-manylinux2014_aarch64', files: { 'armplat.py': 'WHAT = "armplat"\n' } });
+    const app = tempDir('marker-app');
+    writeFileSync(
+      join(app, '__main__.py'),
+      'import importlib.util, platform\nprint(platform.machine(), *[m for m in ("armonly", "x86only", "armplat") if importlib.util.find_spec(m)])\n',
+    );
+    writeFileSync(join(app, 'requirements.txt'), 'armonly; platform_machine == "aarch64"\nx86only; platform_machine == "x86_64"\narmplat; platform_machine == "aarch64"\n');
+    const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels, PIP_RETRIES: '0', PIP_TIMEOUT: '3' };
+    const [arm, x86] = await Promise.all([buildApp(PYTHON, app, ['--name', 'markers', ...TARGET], env), buildApp(PYTHON, app, ['--name', 'markers'], env)]);
+    assert.equal((await runBinary(arm, [])).stdout, 'aarch64 armonly armplat\n');
+    assert.equal((await runBinary(x86, [])).stdout, 'x86_64 x86only\n');
   });
 
   test('--smoke-test runs the aarch64 binary under qemu', async () => {
