@@ -13,7 +13,10 @@ import { run } from '../support/run.js';
 import { tempDir } from '../support/tmp.js';
 import { makeTestCa, startPongServer } from '../support/tls.js';
 import { buildWheel } from '../support/wheel.js';
-import { TEST_PYTHONS } from '../support/toolchain.js';
+import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+import { startManifestServer } from '../support/manifest-server.js';
+import { packToolchain } from '../../src/toolchain/pack.js';
+import type { ManifestEntry } from '../../src/toolchain/manifest.js';
 import { CROSS_SKIP } from '../support/cross.js';
 
 /**
@@ -127,6 +130,32 @@ describe(`aarch64-linux-musl, cross-built, CPython ${PYTHON}`, { timeout: TIMEOU
     const [arm, x86] = await Promise.all([buildApp(PYTHON, app, ['--name', 'markers', ...TARGET], env), buildApp(PYTHON, app, ['--name', 'markers'], env)]);
     assert.equal((await runBinary(arm, [])).stdout, 'aarch64 armonly armplat\n');
     assert.equal((await runBinary(x86, [])).stdout, 'x86_64 x86only\n');
+  });
+
+  test('interpreter fetch: the manifest entry of the target, and the x86_64 one of the same version that runs the build steps', async () => {
+    const manifests = await startManifestServer();
+    try {
+      const packed = tempDir('packed');
+      const entries: ManifestEntry[] = [];
+      for (const target of ['aarch64-linux-musl', 'x86_64-linux-musl']) {
+        const entry = await packToolchain((await testToolchain(PYTHON, target)).dir, packed, `${manifests.base}/files`);
+        const file = entry.url.split('/').at(-1)!;
+        manifests.serve(`/files/${file}`, readFileSync(join(packed, file)));
+        entries.push(entry);
+      }
+      manifests.serve('/manifest.json', { schema: 1, toolchains: entries });
+      const out = tempDir('out-fetch');
+      const fetchArgs = ['--interpreter', 'fetch', '--manifest-url', `${manifests.base}/manifest.json`, '--cache-dir', tempDir('fetch-cache')];
+      const result = await pybinBuild(PYTHON, [join(FIXTURES, 'apps', 'data'), '--out', out, '--name', 'fetched', ...TARGET, ...fetchArgs]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stderr, /download toolchain pybin-cpython-[\d.]+-aarch64-linux-musl-[0-9a-f]{16}\.tar\.gz/);
+      assert.match(result.stderr, /download toolchain pybin-cpython-[\d.]+-x86_64-linux-musl-[0-9a-f]{16}\.tar\.gz/);
+      const binary = join(out, 'fetched-linux-aarch64');
+      assertStaticElf(binary, /Machine:\s+AArch64/);
+      assert.equal(JSON.parse((await runBinary(binary, [])).stdout).open, 'Grüß dich');
+    } finally {
+      await manifests.close();
+    }
   });
 
   test('--smoke-test runs the aarch64 binary under qemu', async () => {
