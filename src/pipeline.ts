@@ -44,11 +44,13 @@ export async function runPipeline(options: Options, progress: Progress, runner: 
       return resolved.toolchain;
     }
     // Another architecture: the build host's toolchain of the same version builds it (if it is built) and runs the build's Python steps.
-    let host: Promise<Toolchain> | undefined;
-    const hostFor = (version: string) => (host ??= resolve(hostTarget(), version).then((r) => r.toolchain));
+    let hostToolchain: Promise<Toolchain> | undefined;
+    const hostFor = (version: string) => (hostToolchain ??= resolve(hostTarget(), version).then((r) => r.toolchain));
     const resolved = await resolve(target, plan.python, hostFor);
     interpreter = resolved.source;
-    return { ...resolved.toolchain, host: await hostFor(resolved.toolchain.metadata.python) };
+    const host = await hostFor(resolved.toolchain.metadata.python);
+    progress.info(`${target.triple} cannot run here: the ${host.metadata.target} interpreter runs the build's Python steps`);
+    return { ...resolved.toolchain, host };
   };
   const bundle = await bundleApp(plan, toolchainFor, progress);
   return { bundle, interpreter };
