@@ -202,6 +202,14 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal((await run('qemu-aarch64-static', [outputs['binary-path']!, 'hi'])).stdout, 'words: hi\n');
   });
 
+  test('missing build tools on a runner without apt-get: the job fails before any work, naming the packages', async () => {
+    // Nothing on PATH (node is started by its path): no compiler, no apt-get to install one.
+    const result = await job({ release: 'false', 'upload-artifact': 'false' }, { env: { PATH: mkdtempSync(join(tmpdir(), 'pybin-empty-path-')) } });
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stdout, /::error::input target: the build needs these packages, which are missing: [^\n]*musl-tools[^\n]*; this runner has no apt-get, so install them before this step \(on Debian\/Ubuntu: `sudo apt-get update && sudo apt-get install [^`]*musl-tools/);
+    assert.equal(result.outputs['binary-path'], undefined, 'nothing was built');
+  });
+
   test('bad inputs fail before any work, naming the input', async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ interpreter: 'download' }, /input interpreter: interpreter must be one of auto, fetch, build/],
