@@ -5,19 +5,15 @@ import { formatSeconds } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
 import { findOnPath } from './compiler.js';
 import { crossBuildFor } from './cross.js';
-import type { Target } from './targets.js';
+import type { HostTool, Target } from './targets.js';
 
 /**
- * The build tools a toolchain build needs on the build host, as data: what to
- * look for (a command on PATH or a file) and the Debian/Ubuntu package that
- * brings it. The Action installs what is missing (planHostTools, then
- * installHostTools); the CLI leaves that to the user (scripts/setup.sh).
+ * The build tools a toolchain build needs on the build host, as data (a cross
+ * build's come with its target): what to look for (a command on PATH or a
+ * file) and the Debian/Ubuntu package that brings it. The Action installs
+ * what is missing (planHostTools, then installHostTools); the CLI leaves that
+ * to the user (scripts/setup.sh).
  */
-export interface HostTool {
-  /** A command on PATH, or an absolute path that must exist. */
-  check: string;
-  package: string;
-}
 
 const BUILD_TOOLS: HostTool[] = [
   // musl-gcc runs gcc; musl-tools does not depend on it.
@@ -40,17 +36,6 @@ const NATIVE_COMPILER: Record<Target['libc'], HostTool> = {
   glibc: { check: 'gcc', package: 'gcc' },
 };
 
-/** For each cross compiler command: the tools it runs and the packages they come from. */
-const CROSS_TOOLS: Record<string, HostTool[]> = {
-  'aarch64-linux-musl-gcc': [
-    { check: 'aarch64-linux-musl-gcc', package: 'musl-dev:arm64' },
-    { check: 'aarch64-linux-gnu-gcc', package: 'gcc-aarch64-linux-gnu' },
-    { check: 'aarch64-linux-gnu-ar', package: 'binutils-aarch64-linux-gnu' },
-    { check: '/usr/aarch64-linux-gnu/include/asm/unistd.h', package: 'linux-libc-dev-arm64-cross' },
-    { check: 'qemu-aarch64-static', package: 'qemu-user-static' },
-  ],
-};
-
 /**
  * What building these targets here needs: a cross build also needs the
  * host's musl toolchain (its Python builds the target's) and the emulator
@@ -66,12 +51,11 @@ export function hostToolsFor(targets: Target[], host: Target, build = true, host
       if (build) tools.push(NATIVE_COMPILER[target.libc]);
       continue;
     }
-    const crossTools = CROSS_TOOLS[cross.compiler.command] ?? [];
     if (!build) {
-      tools.push(...crossTools.filter((t) => t.check === cross.emulator.command));
+      tools.push(...cross.hostTools.filter((t) => t.check === cross.emulator.command));
       continue;
     }
-    tools.push(NATIVE_COMPILER[host.libc], ...crossTools);
+    tools.push(NATIVE_COMPILER[host.libc], ...cross.hostTools);
     if (cross.debianArchitecture) architectures.push(cross.debianArchitecture);
   }
   const unique = [...new Map(tools.map((t) => [t.check, t])).values()];

@@ -60,10 +60,16 @@ export interface CrossBuild {
   configSite: Record<string, string>;
   /** Runs the target's programs here (smoke tests, checks); optional: what needs it says when it is missing. */
   emulator: { command: string; installHint: string };
-  /** Debian packages of everything above, for the Action to install (see host-tools.ts). */
-  debianPackages: string[];
-  /** A dpkg foreign architecture the packages need. */
+  /** Everything above as what to look for and the Debian package that brings it, for the Action to install (host-tools.ts). */
+  hostTools: HostTool[];
+  /** A dpkg foreign architecture those packages need. */
   debianArchitecture?: string;
+}
+
+/** A build tool: a command on PATH (or an absolute path that must exist), and the Debian/Ubuntu package that brings it. */
+export interface HostTool {
+  check: string;
+  package: string;
 }
 
 const GCC_HINT = 'install gcc: `sudo apt-get install gcc` on Debian/Ubuntu, `dnf install gcc` on Fedora/RHEL';
@@ -107,7 +113,6 @@ const AARCH64_LINUX_CONFIG_SITE: Record<string, string> = {
   ac_cv_have_lchflags: 'no',
 };
 
-const AARCH64_CROSS_PACKAGES = ['gcc-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu', 'musl-dev:arm64', 'linux-libc-dev-arm64-cross', 'qemu-user-static'];
 
 /** aarch64 from an x86_64 host: Debian's cross gcc with musl's specs wrapper (musl-dev:arm64). */
 const AARCH64_MUSL_CROSS: CrossBuild = {
@@ -126,7 +131,13 @@ const AARCH64_MUSL_CROSS: CrossBuild = {
   configureHost: 'aarch64-linux-musl',
   configSite: AARCH64_LINUX_CONFIG_SITE,
   emulator: { command: 'qemu-aarch64-static', installHint: '`sudo apt-get install qemu-user-static` on Debian/Ubuntu' },
-  debianPackages: AARCH64_CROSS_PACKAGES,
+  hostTools: [
+    { check: 'aarch64-linux-musl-gcc', package: 'musl-dev:arm64' },
+    { check: 'aarch64-linux-gnu-gcc', package: 'gcc-aarch64-linux-gnu' },
+    { check: 'aarch64-linux-gnu-ar', package: 'binutils-aarch64-linux-gnu' },
+    { check: '/usr/aarch64-linux-gnu/include/asm/unistd.h', package: 'linux-libc-dev-arm64-cross' },
+    { check: 'qemu-aarch64-static', package: 'qemu-user-static' },
+  ],
   debianArchitecture: 'arm64',
 };
 
