@@ -22,7 +22,7 @@ import { CROSS_SKIP } from '../support/cross.js';
 /**
  * linux-aarch64 cross-built on this x86_64 machine and run under qemu. One
  * CPython version only (the newest tested, 3.13 by default): each aarch64
- * toolchain costs a cold build of about 7 minutes, and qemu runs CPython
+ * toolchain costs a cold build of about 5 minutes, and qemu runs CPython
  * about 10x slower.
  */
 const PYTHON = TEST_PYTHONS[0]!;
