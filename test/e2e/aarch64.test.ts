@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from 'node:tls';
 import { packageRoot } from '../../src/plumbing/package-root.js';
+import { listFiles } from '../../src/plumbing/tree.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
 import { buildApp } from '../support/app.js';
 import { pybin, pybinBuild } from '../support/cli.js';
@@ -69,6 +70,24 @@ function zipEntries(binary: string): Record<string, string> {
 }
 
 describe(`aarch64-linux-musl, cross-built, CPython ${PYTHON}`, { timeout: TIMEOUT, skip: CROSS_SKIP }, () => {
+  test('the toolchain is laid out as the x86_64 one: same metadata fields, built-in modules and components; stdlib .pyc byte-identical but for sysconfig', async () => {
+    const [arm, x86] = [await testToolchain(PYTHON, 'aarch64-linux-musl'), await testToolchain(PYTHON, 'x86_64-linux-musl')];
+    assert.equal(arm.metadata.target, 'aarch64-linux-musl');
+    assert.deepEqual(Object.keys(arm.metadata).sort(), Object.keys(x86.metadata).sort());
+    assert.deepEqual(arm.metadata.builtinModules, x86.metadata.builtinModules);
+    assert.deepEqual(arm.metadata.components, x86.metadata.components);
+    assert.notEqual(arm.metadata.recipeHash, x86.metadata.recipeHash);
+    const launcher = join(arm.dir, arm.metadata.launcher);
+    assertStaticElf(launcher, /Machine:\s+AArch64/);
+    assert.match(readelf('-l', launcher).split('\n').find((l) => l.includes('GNU_STACK')) ?? '', /0x100000/, 'the 1 MiB thread stack');
+    const files = (dir: string) => listFiles(dir).filter((f) => !/^_sysconfigdata_/.test(f));
+    const [armLib, x86Lib] = [join(arm.dir, arm.metadata.stdlib), join(x86.dir, x86.metadata.stdlib)];
+    assert.deepEqual(files(armLib), files(x86Lib));
+    const differing = files(x86Lib).filter((f) => !readFileSync(join(armLib, f)).equals(readFileSync(join(x86Lib, f))));
+    assert.deepEqual(differing, []);
+    assert.deepEqual(readdirSync(join(arm.dir, 'licenses')), readdirSync(join(x86.dir, 'licenses')));
+  });
+
   test('the probe is a static AArch64 binary and under qemu prints what the x86_64 build prints', async (t) => {
     assert.ok(QEMU, 'qemu-aarch64-static is installed (scripts/setup.sh)');
     const [arm, x86] = await Promise.all([
