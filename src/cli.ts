@@ -32,8 +32,9 @@ pybin build [APP_DIR] [options]
   --target T              auto (default): a static musl binary (runs on any Linux) when the
                           app and its dependencies work without compiled modules, else
                           the glibc target, which loads manylinux wheels' compiled modules
-                          from memory. Or a triple of this machine's architecture:
-                          ${TARGETS.map((t) => t.triple).join(', ')}.
+                          from memory. Or a triple: ${TARGETS.map((t) => t.triple).join(', ')}.
+                          aarch64-linux-musl also builds on x86_64 (cross-built; the
+                          smoke test runs under qemu-aarch64-static when installed).
   --manylinux V           glibc targets: the newest glibc the binary may need, like 2_28
                           (wheels are picked to fit; the default takes the newest).
   --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
@@ -61,8 +62,8 @@ pybin toolchain [--python VERSION] [--target T] [--sources FILE] [--cache-dir DI
                      Supported: ${supportedVersions()}
                      Untested: pinned from upstream's published hashes but not built
                      by pybin's test suite; they work when asked for, with a warning.
-  --target T         A triple of this machine's architecture (see build --target).
-                     Default: its static musl target.
+  --target T         A triple (see build --target): this machine's architecture, or
+                     aarch64-linux-musl cross-built on x86_64. Default: its static musl target.
   --sources FILE     JSON mapping components ("cpython-3.13.5", "openssl-3.5.7", ...)
                      to { "url" | "path", "sha256" }, for mirrors and offline runners
                      (scripts/offline-sources.sh DIR writes DIR/sources.json).

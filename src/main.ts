@@ -8,6 +8,8 @@ import { recordTimings, type Progress } from './plumbing/progress.js';
 import { readGitHubContext } from './publish/github-context.js';
 import { publishBinary } from './publish/publish.js';
 import { renderSummary } from './publish/summary.js';
+import { installHostTools, targetsOfInput } from './toolchain/host-tools.js';
+import { hostTarget, TARGETS } from './toolchain/targets.js';
 
 /** Progress through the runner's log, with a collapsible group per stage. */
 const actionsProgress: Progress = {
@@ -30,6 +32,9 @@ export async function run(): Promise<void> {
     if (options.publish?.token) core.setSecret(options.publish.token);
 
     const progress = recordTimings(actionsProgress);
+    // GitHub's runners lack musl and the cross tools: `uses:` alone must work.
+    const targets = targetsOfInput(options.bundle.target ?? 'auto', hostTarget, TARGETS);
+    await installHostTools(targets, hostTarget(), options.interpreter.mode !== 'fetch', progress);
     const { bundle, interpreter } = await runPipeline(options, progress, { toolCacheDir: process.env.RUNNER_TOOL_CACHE });
     const published = options.publish ? await publishBinary(bundle, options.publish, context, progress) : {};
 

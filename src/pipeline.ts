@@ -2,7 +2,9 @@ import { bundleApp, planBundle, type BundleResult } from './bundle/bundle.js';
 import type { Options } from './options.js';
 import type { Progress } from './plumbing/progress.js';
 import { resolveInterpreter, type InterpreterSource } from './toolchain/resolve.js';
-import type { Target } from './toolchain/targets.js';
+import { isNative } from './toolchain/cross.js';
+import { hostTarget, type Target } from './toolchain/targets.js';
+import type { Toolchain } from './toolchain/toolchain.js';
 
 export interface PipelineResult {
   bundle: BundleResult;
@@ -23,9 +25,9 @@ export interface RunnerDirs {
 export async function runPipeline(options: Options, progress: Progress, runner: RunnerDirs = {}): Promise<PipelineResult> {
   const plan = planBundle(options.bundle);
   let interpreter: InterpreterSource = 'build';
-  const toolchainFor = async (target: Target) => {
-    const resolved = await resolveInterpreter({
-      python: plan.python,
+  const resolve = (target: Target, python: string | undefined, buildToolchain?: (version: string) => Promise<Toolchain>) =>
+    resolveInterpreter({
+      python,
       target,
       sourcesFile: options.bundle.sourcesFile,
       cacheDir: options.bundle.cacheDir,
@@ -33,9 +35,22 @@ export async function runPipeline(options: Options, progress: Progress, runner: 
       ...options.interpreter,
       toolCacheDir: runner.toolCacheDir,
       progress,
+      buildToolchain,
     });
+  const toolchainFor = async (target: Target): Promise<Toolchain> => {
+    if (isNative(target)) {
+      const resolved = await resolve(target, plan.python);
+      interpreter = resolved.source;
+      return resolved.toolchain;
+    }
+    // Another architecture: the build host's toolchain of the same version builds it (if it is built) and runs the build's Python steps.
+    let hostToolchain: Promise<Toolchain> | undefined;
+    const hostFor = (version: string) => (hostToolchain ??= resolve(hostTarget(), version).then((r) => r.toolchain));
+    const resolved = await resolve(target, plan.python, hostFor);
     interpreter = resolved.source;
-    return resolved.toolchain;
+    const host = await hostFor(resolved.toolchain.metadata.python);
+    progress.info(`${target.triple} cannot run here: the ${host.metadata.target} interpreter runs the build's Python steps`);
+    return { ...resolved.toolchain, host };
   };
   const bundle = await bundleApp(plan, toolchainFor, progress);
   return { bundle, interpreter };

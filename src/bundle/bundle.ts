@@ -19,7 +19,8 @@ import { formatMegabytes } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
 import { ensureWritableDir } from '../plumbing/atomic-dir.js';
 import { sha256 } from '../plumbing/hash.js';
-import type { Target } from '../toolchain/targets.js';
+import { targetByTriple, type Target } from '../toolchain/targets.js';
+import { targetRunner, type TargetRunner } from '../toolchain/cross.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { choosePython } from '../toolchain/versions.js';
 
@@ -146,8 +147,14 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     const fused = join(work, basename(binary));
     const smokeTest = await progress.stage('fuse and check', async () => {
       fuse(join(toolchain.dir, toolchain.metadata.launcher), zip, fused);
-      await verifyZipThroughBinary(fused);
-      return smokeArgs ? { args: smokeArgs, output: runSmokeTest(fused, smokeArgs) } : undefined;
+      const runner = targetRunner(targetByTriple(toolchain.metadata.target));
+      await verifyZipThroughBinary(fused, runner, toolchain);
+      if (!smokeArgs) return undefined;
+      if ('missing' in runner) {
+        progress.warn(`--smoke-test skipped: ${basename(binary)} is for ${arch} and cannot run on this machine: ${runner.missing}`);
+        return undefined;
+      }
+      return { args: smokeArgs, output: runSmokeTest(fused, smokeArgs, runner.argv) };
     });
     renameSync(fused, binary);
     const digest = updateChecksums(outDir, binary);
@@ -224,17 +231,25 @@ async function zipEntries(
   return [...entries.values()];
 }
 
-/** The ZIP must be readable through the binary itself, as zipimport will read it. */
-async function verifyZipThroughBinary(binary: string): Promise<void> {
-  const check = 'import sys, zipfile\nwith zipfile.ZipFile(sys.executable) as z:\n    bad = z.testzip()\nsys.exit(f"corrupt entry {bad}" if bad else 0)';
-  const result = spawnSync(binary, ['-c', check], { env: { ...process.env, PYBIN_INTERPRETER: '1' }, encoding: 'utf8' });
+/**
+ * The ZIP must be readable through the binary itself, as zipimport will read
+ * it (under the emulator for another architecture; with none, the build
+ * host's Python reads it).
+ */
+async function verifyZipThroughBinary(binary: string, runner: TargetRunner, toolchain: Toolchain): Promise<void> {
+  const check = 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    bad = z.testzip()\nsys.exit(f"corrupt entry {bad}" if bad else 0)';
+  const reader = 'argv' in runner ? [...runner.argv, binary] : [join(toolchain.host?.dir ?? toolchain.dir, (toolchain.host ?? toolchain).metadata.launcher)];
+  const result = spawnSync(reader[0]!, [...reader.slice(1), '-c', check, binary], { env: { ...process.env, PYBIN_INTERPRETER: '1' }, encoding: 'utf8' });
   if (result.status !== 0) {
     throw new PybinError(`the fused binary does not read back: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
   }
 }
 
-function runSmokeTest(binary: string, args: string[]): string {
-  const result = spawnSync(binary, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+function runSmokeTest(binary: string, args: string[], emulator: string[]): string {
+  // Emulated, CPython runs 10-20x slower.
+  const timeout = emulator.length > 0 ? 600_000 : 120_000;
+  const argv = [...emulator, binary, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   if (result.status !== 0) {
     const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.status}`;

@@ -183,12 +183,16 @@ export async function dropNativeExtensions(toolchain: Toolchain, stage: string):
   return verdict;
 }
 
-/** The refusal of a static target whose dependencies need compiled modules. */
-export function staticRefusal(verdict: NativeVerdict, target: string, glibcTarget: string): PybinError {
+/**
+ * The refusal of a static target whose dependencies need compiled modules;
+ * `glibcElsewhere` names the machine the glibc target must be built on when it is not this one.
+ */
+export function staticRefusal(verdict: NativeVerdict, target: string, glibcTarget: string, glibcElsewhere?: string): PybinError {
+  const use = glibcElsewhere ? `Use --target ${glibcTarget} on ${glibcElsewhere}` : `Use --target ${glibcTarget} (or auto, the default)`;
   return new PybinError(
     `target ${target} is a static binary, which cannot load compiled extension modules, and these distributions need theirs:\n` +
       `${verdict.needed.map((n) => n.description).join('\n')}\n` +
-      `Use --target ${glibcTarget} (or auto, the default), which loads them from memory; or a pure-Python alternative.`,
+      `${use}, which loads them from memory; or a pure-Python alternative.`,
     'target',
   );
 }

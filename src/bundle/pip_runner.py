@@ -7,9 +7,13 @@ to install build backends. Environment:
   PYBIN_WHEEL_PLATFORMS  JSON list of platform tags, best first
   PYBIN_PURE_FIRST       "1": prefer pure wheels to platform wheels of the same
                          version (the target cannot load compiled modules)
+  PYBIN_TARGET_MACHINE   the target's machine (aarch64) when the build host's
+                         Python runs pip for another architecture: markers
+                         such as platform_machine then say the target's
 """
 import json
 import os
+import platform
 import runpy
 import sys
 
@@ -45,6 +49,9 @@ for user in ("pip._internal.resolution.resolvelib.factory", "pip._internal.comma
     except ImportError:
         pass
 build_env.get_runnable_pip = lambda: os.path.abspath(__file__)
+
+if os.environ.get("PYBIN_TARGET_MACHINE"):
+    platform.machine = lambda: os.environ["PYBIN_TARGET_MACHINE"]
 
 try:
     # pip 22.3 (bundled with 3.11) probes glibc with ctypes.CDLL(None), which

@@ -9,10 +9,14 @@ import { wheelPolicy } from './wheel-tags.js';
 /**
  * Run the toolchain's own interpreter (the bare launcher is a plain python3),
  * so that environment markers, wheel tags and .pyc magic are the target's.
- * The caller's environment passes through: pip reads its configuration from it.
+ * Where it cannot run here (another architecture), the build host's of the
+ * same version runs instead: the same .pyc bytes, and pip is told the
+ * target's platform (see pipEnv). The caller's environment passes through:
+ * pip reads its configuration from it.
  */
 export function runToolchainPython(toolchain: Toolchain, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-  return runCommand([join(toolchain.dir, toolchain.metadata.launcher), ...args], { ...process.env, ...env });
+  const runs = toolchain.host ?? toolchain;
+  return runCommand([join(runs.dir, runs.metadata.launcher), ...args], { ...process.env, ...env });
 }
 
 /** What a failed step printed, for its error message. */
@@ -29,6 +33,8 @@ function pipEnv(toolchain: Toolchain, glibcCap: string | undefined): NodeJS.Proc
     PYBIN_PIP_WHEEL: join(toolchain.dir, toolchain.metadata.pipWheel),
     PYBIN_WHEEL_PLATFORMS: JSON.stringify(policy.platforms),
     PYBIN_PURE_FIRST: policy.pureFirst ? '1' : '0',
+    // Environment markers (platform_machine) are the target's, also when another architecture's Python runs pip.
+    ...(toolchain.host ? { PYBIN_TARGET_MACHINE: target.arch } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { dropNativeExtensions, nativeFilesByDist, staticRefusal } from './native
 import { pipInstall } from './python.js';
 import { copyAppTree } from './stage.js';
 import { glibcTargetFor } from './target.js';
+import { isNative } from '../toolchain/cross.js';
 
 /** The staged app, by what its target makes of compiled modules: dropped (static), or kept and indexed (glibc). */
 export type Staged =
@@ -41,7 +42,7 @@ export async function stageForTarget(
   if (verdict.needed.length === 0) return { toolchain, staged: { kind: 'pure', warnings: verdict.warnings } };
 
   const glibc = glibcTargetFor(initial);
-  if (!auto) throw staticRefusal(verdict, initial.triple, glibc.triple);
+  if (!auto) throw staticRefusal(verdict, initial.triple, glibc.triple, isNative(glibc) ? undefined : `an ${glibc.arch} machine (GitHub's ubuntu-24.04-arm runner)`);
   const names = verdict.needed.map((n) => n.name);
   progress.info(`target ${glibc.triple}: ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} compiled modules, which only a glibc binary loads`);
   return stageForGlibc(plan, await toolchainFor(glibc), stage, progress);

@@ -1,4 +1,5 @@
 import { PybinError } from '../plumbing/errors.js';
+import { crossBuildFor } from '../toolchain/cross.js';
 import { hostTarget, targetByTriple, TARGETS, type Target } from '../toolchain/targets.js';
 
 /**
@@ -20,12 +21,7 @@ export function parseTargetRequest(value: string | undefined, manylinux: string 
   if (value === undefined || value === '' || value === 'auto') return { auto: true, initial: host, glibcCap };
   const target = TARGETS.find((t) => t.triple === value);
   if (!target) throw new PybinError(`target must be auto or one of ${TARGETS.map((t) => t.triple).join(', ')}, got "${value}"`, 'target');
-  if (target.arch !== host.arch) {
-    throw new PybinError(
-      `target ${value}: pybin builds for the machine it runs on (${host.arch}); build ${target.arch} binaries on a ${target.arch} runner`,
-      'target',
-    );
-  }
+  crossBuildFor(target, host.arch); // another architecture: refused here, before any work, unless it can be cross-built
   if (glibcCap && target.libc !== 'glibc') {
     throw new PybinError(`manylinux ${manylinux} applies to glibc targets only, and target ${value} is static musl`, 'manylinux');
   }

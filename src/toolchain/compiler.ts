@@ -1,9 +1,9 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { PybinError } from '../plumbing/errors.js';
+import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { capture } from '../plumbing/exec.js';
 import { sha256, sha256File } from '../plumbing/hash.js';
-import type { Target } from './targets.js';
+import type { CrossBuild, Target } from './targets.js';
 
 export interface Compiler {
   /** Absolute path of the target's compiler driver (musl-gcc, gcc). */
@@ -12,14 +12,21 @@ export interface Compiler {
   identity: string;
 }
 
-/** Find the target's C compiler before any work starts, or say how to install one. */
-export async function detectCompiler(target: Target, env: NodeJS.ProcessEnv = process.env): Promise<Compiler> {
-  const { command, installHint } = target.compiler;
+/** Find the target's C compiler (its cross compiler in a cross build) before any work starts, or say how to install one. */
+export async function detectCompiler(target: Target, env: NodeJS.ProcessEnv = process.env, cross?: CrossBuild): Promise<Compiler> {
+  const { command, installHint } = cross?.compiler ?? target.compiler;
+  const what = cross ? `${target.arch} ${target.libc} cross compiler` : `${target.libc} C compiler`;
   const path = findOnPath(command, env.PATH ?? '');
   if (!path) {
-    throw new PybinError(`no ${target.libc} C compiler found (${command} is not on PATH): ${installHint}`, 'compiler');
+    throw new PybinError(`no ${what} found (${command} is not on PATH): ${installHint}`, 'compiler');
   }
-  const version = (await capture([path, '--version'], env)).split('\n')[0] ?? '';
+  let version: string;
+  try {
+    version = (await capture([path, '--version'], env)).split('\n')[0] ?? '';
+  } catch (error) {
+    // musl's wrappers are scripts that run a gcc which may be missing.
+    throw new PybinError(`the ${what} ${path} does not run (${errorMessage(error)}): ${installHint}`, 'compiler');
+  }
   const libc = target.libc === 'musl' ? await muslIdentity(path) : await glibcIdentity(path, env);
   return { path, identity: `${version} ${libc}` };
 }

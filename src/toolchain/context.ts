@@ -4,7 +4,8 @@ import { PybinError } from '../plumbing/errors.js';
 import type { Progress } from '../plumbing/progress.js';
 import type { Compiler } from './compiler.js';
 import { writeCompilerWrapper } from './compiler.js';
-import type { Target } from './targets.js';
+import { writeCrossTools } from './cross.js';
+import type { CrossBuild, Target } from './targets.js';
 
 /** What every build step needs to know; created once per toolchain request. */
 export interface BuildContext {
@@ -13,6 +14,10 @@ export interface BuildContext {
   compiler: Compiler;
   jobs: number;
   progress: Progress;
+  /** Set when the target is built on a machine of another architecture. */
+  cross?: CrossBuild;
+  /** Cross builds: the build host's interpreter of the same CPython version (configure's --with-build-python). */
+  buildPython?: string;
 }
 
 /** A throw-away directory for one build, with the compiler wrapper in tools/. */
@@ -30,11 +35,24 @@ export function createScratch(ctx: BuildContext, name: string): Scratch {
   rmSync(dir, { recursive: true, force: true });
   const kernelHeaders = join(dir, 'kernel-include');
   mkdirSync(kernelHeaders, { recursive: true });
-  linkKernelHeaders(ctx.target, kernelHeaders);
+  if (ctx.cross) linkCrossKernelHeaders(ctx.cross, kernelHeaders);
+  else linkKernelHeaders(ctx.target, kernelHeaders);
   const logDir = join(ctx.cacheDir, 'logs', name);
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  return { dir, cc: writeCompilerWrapper(join(dir, 'tools'), ctx.compiler, kernelHeaders), logDir };
+  const cc = writeCompilerWrapper(join(dir, 'tools'), ctx.compiler, kernelHeaders);
+  if (ctx.cross) writeCrossTools(join(dir, 'tools'), ctx.cross);
+  return { dir, cc, logDir };
+}
+
+/** A cross build takes the target's kernel headers from the cross package's dir (only these three: it holds glibc's too). */
+function linkCrossKernelHeaders(cross: CrossBuild, into: string): void {
+  const { dir, installHint } = cross.kernelHeaders;
+  const missing = ['linux', 'asm', 'asm-generic'].filter((sub) => !existsSync(join(dir, sub)));
+  if (missing.length > 0) {
+    throw new PybinError(`the target's Linux kernel headers are missing (${missing.map((m) => join(dir, m)).join(', ')}): ${installHint}`, 'compiler');
+  }
+  for (const sub of ['linux', 'asm', 'asm-generic']) symlinkSync(join(dir, sub), join(into, sub));
 }
 
 /** musl ships no Linux UAPI headers; borrow the host's (they are libc-neutral). */

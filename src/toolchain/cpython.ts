@@ -7,6 +7,7 @@ import { capture, runLogged } from '../plumbing/exec.js';
 import type { BuiltLibrary } from './library.js';
 import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PATCHES, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
 import { satisfiesRequiresPython } from './versions.js';
+import { buildTriple, writeConfigSite } from './cross.js';
 
 export function minorVersion(version: string): string {
   return version.split('.').slice(0, 2).join('.');
@@ -51,6 +52,7 @@ export async function buildCPython(
         ...CPYTHON_CONFIGURE_ARGS,
         ...recipe.configureArgs,
         ...(openssl ? [`--with-openssl=${openssl.prefix}`] : []),
+        ...crossConfigureArgs(ctx, scratch),
       ],
       'configure',
     ),
@@ -59,6 +61,18 @@ export async function buildCPython(
   if (recipe.stdlibSetup === 'setup-local') copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), setupLocal);
   if (recipe.extraSetupLines) appendFileSync(setupLocal, `\n*static*\n${recipe.extraSetupLines.join('\n')}\n`);
   await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], 'make'));
+}
+
+/**
+ * A cross build names the target, runs the build host's Python of the same
+ * version wherever the build runs Python, and answers what configure cannot
+ * test without running target programs.
+ */
+function crossConfigureArgs(ctx: BuildContext, scratch: Scratch): string[] {
+  if (!ctx.cross) return [];
+  if (!ctx.buildPython) throw new Error('a cross build of CPython needs the build host\'s Python');
+  const site = writeConfigSite(join(scratch.dir, 'config.site'), ctx.cross);
+  return [`--host=${ctx.cross.configureHost}`, `--build=${buildTriple()}`, `--with-build-python=${ctx.buildPython}`, `CONFIG_SITE=${site}`];
 }
 
 /** The linker arguments CPython's Makefile used for its own static python binary. */
@@ -74,14 +88,17 @@ export async function cpythonLinkArgs(srcDir: string, env: NodeJS.ProcessEnv): P
   return out.trim().split(/\s+/).filter(Boolean);
 }
 
-/** Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources (-b). */
-export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string) {
+/**
+ * Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources (-b),
+ * with the new ./python, or (cross builds) the build host's of the same version: the same bytes.
+ */
+export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string, python = './python') {
   // Excluded directories are not compiled (copySourcelessTree drops the rest).
   const exclude = `/Lib/(${STDLIB_EXCLUDES.filter((p) => p.endsWith('/')).join('|')})`;
   for (const dir of [join(srcDir, 'Lib'), buildLib]) {
     await runLogged(
       [
-        './python', '-E', '-S', '-m', 'compileall', '-q', '-b', `-j${jobs}`,
+        python, '-E', '-S', '-m', 'compileall', '-q', '-b', `-j${jobs}`,
         '--invalidation-mode', 'unchecked-hash', '-s', dir, '-x', exclude, dir,
       ],
       { cwd: srcDir, env, logFile, label: 'compile the stdlib' },

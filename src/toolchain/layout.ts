@@ -12,6 +12,7 @@ import { copySourcelessTree } from './stdlib.js';
 import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
 import { glibcFloor, readElfDynamic } from '../plumbing/elf.js';
 import { MANYLINUX_SYSTEM_LIBRARIES } from './targets.js';
+import { targetRunner } from './cross.js';
 
 /**
  * Laying out a toolchain directory: build CPython, link and strip the
@@ -45,14 +46,14 @@ export async function layOutToolchain(
     await ctx.progress.stage('compile the stdlib', async () => {
       const buildLib = join(srcDir, readFileSync(join(srcDir, 'pybuilddir.txt'), 'utf8').trim());
       scrubSysconfig(buildLib, [[scratch.dir, BUILD_PATH_ALIAS], [ctx.cacheDir, '/pybin-cache']]);
-      await compileStdlib(srcDir, buildLib, env, ctx.jobs, join(scratch.logDir, 'stdlib.log'));
+      await compileStdlib(srcDir, buildLib, env, ctx.jobs, join(scratch.logDir, 'stdlib.log'), ctx.buildPython);
       copySourcelessTree(join(srcDir, 'Lib'), stdlib);
       copySourcelessTree(buildLib, stdlib);
     });
     const pipWheel = copyPipWheel(srcDir, join(out, 'lib', 'wheels'));
     collectLicenses(srcDir, libraries, join(out, 'licenses'));
     writePythonWrapper(join(out, 'bin', 'python3'));
-    const builtinModules = await checkBuiltinModules(launcher, recipe);
+    const builtinModules = await checkBuiltinModules(ctx, launcher, recipe, srcDir);
     const glibcFloor = ctx.target.libc === 'glibc' ? checkSystemLibraries(launcher) : undefined;
     const metadata: ToolchainMetadata = {
       python: recipe.version,
@@ -173,14 +174,30 @@ function checkSystemLibraries(launcher: string): string {
   return floor;
 }
 
-/** Run the new launcher on its on-disk stdlib and insist that every required module is built in. */
-async function checkBuiltinModules(launcher: string, recipe: PythonRecipe): Promise<string[]> {
+/**
+ * Run the new launcher on its on-disk stdlib (under the target's emulator in
+ * a cross build) and insist that every required module is built in. A cross
+ * build with no emulator reads the built-in table the launcher was linked with.
+ */
+async function checkBuiltinModules(ctx: BuildContext, launcher: string, recipe: PythonRecipe, srcDir: string): Promise<string[]> {
   const script = 'import sys, json; print(json.dumps(sorted(sys.builtin_module_names)))';
-  const output = await capture([launcher, '-c', script], { PATH: '/usr/bin:/bin' });
-  const modules = JSON.parse(output) as string[];
+  const runner = targetRunner(ctx.target);
+  let modules: string[];
+  if ('argv' in runner) {
+    modules = JSON.parse(await capture([...runner.argv, launcher, '-c', script], { PATH: '/usr/bin:/bin' })) as string[];
+  } else {
+    ctx.progress.info(`the built-in modules are read from Modules/config.c, not from the running launcher: ${runner.missing}`);
+    modules = inittabModules(readFileSync(join(srcDir, 'Modules', 'config.c'), 'utf8'));
+  }
   const missing = recipe.requiredModules.filter((m) => !modules.includes(m));
   if (missing.length > 0) {
     throw new PybinError(`cpython-${recipe.version}: these modules were not built in: ${missing.join(', ')} (see the configure and make logs)`);
   }
   return modules;
+}
+
+/** The names in config.c's _PyImport_Inittab: sys.builtin_module_names, sorted. */
+export function inittabModules(configC: string): string[] {
+  const table = /_PyImport_Inittab\[\]\s*=\s*\{([\s\S]*?)\n\};/.exec(configC)?.[1] ?? '';
+  return [...table.matchAll(/\{\s*"([\w.]+)"\s*,/g)].map((m) => m[1]!).sort();
 }

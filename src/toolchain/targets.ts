@@ -34,6 +34,42 @@ export interface Target {
   exportsCApi: boolean;
   /** Extra environment for CPython's configure and make. */
   cpythonEnv?: Record<string, string>;
+  /** How to build this target on a machine of another architecture (see cross.ts); none: only natively. */
+  cross?: CrossBuild;
+}
+
+/**
+ * A cross build from a build host of `from` architecture: the cross
+ * toolchain's commands, where they come from, and what configure cannot find
+ * out when it cannot run the programs it compiles.
+ */
+export interface CrossBuild {
+  /** Build-host architectures (x86_64) it cross-builds from. */
+  from: string[];
+  /** Refused with this reason instead of built (a target we cannot cross-build yet). */
+  unsupported?: string;
+  /** The cross compiler driver; installHint names the packages that bring it. */
+  compiler: { command: string; installHint: string };
+  /** binutils for the target, as `ar`, `ranlib`, `strip`, ... see cross.ts. */
+  binutilsPrefix: string;
+  /** A sysroot-like dir holding the target's kernel UAPI headers (linux/, asm/, asm-generic/), and its package. */
+  kernelHeaders: { dir: string; installHint: string };
+  /** The GNU triplet for autoconf's --host. */
+  configureHost: string;
+  /** Autoconf cache answers for tests that must run a target program (CONFIG_SITE). */
+  configSite: Record<string, string>;
+  /** Runs the target's programs here (smoke tests, checks); optional: what needs it says when it is missing. */
+  emulator: { command: string; installHint: string };
+  /** Everything above as what to look for and the Debian package that brings it, for the Action to install (host-tools.ts). */
+  hostTools: HostTool[];
+  /** A dpkg foreign architecture those packages need. */
+  debianArchitecture?: string;
+}
+
+/** A build tool: a command on PATH (or an absolute path that must exist), and the Debian/Ubuntu package that brings it. */
+export interface HostTool {
+  check: string;
+  package: string;
 }
 
 const GCC_HINT = 'install gcc: `sudo apt-get install gcc` on Debian/Ubuntu, `dnf install gcc` on Fedora/RHEL';
@@ -50,6 +86,76 @@ const MUSL_HINT =
 const GLIBC_CPYTHON_ENV = { LIBS: '-lm -ldl -lpthread', PKG_CONFIG: 'pkg-config --static' };
 
 /**
+ * What CPython's configure runs a test program for, answered as it answers
+ * on aarch64 Linux with musl: cross-compiling, it guesses conservatively
+ * (aligned access required, no computed gotos, no usable wchar_t, broken
+ * tzset...). With these, pyconfig.h is identical to the one of a configure
+ * run natively under qemu (3.13.5).
+ */
+const AARCH64_LINUX_CONFIG_SITE: Record<string, string> = {
+  ac_cv_file__dev_ptmx: 'yes',
+  ac_cv_file__dev_ptc: 'no',
+  ac_cv_buggy_getaddrinfo: 'no',
+  ac_cv_aligned_required: 'no',
+  ac_cv_broken_sem_getvalue: 'no',
+  ac_cv_computed_gotos: 'yes',
+  ac_cv_wchar_t_signed: 'no',
+  ac_cv_working_tzset: 'yes',
+  ac_cv_pthread_is_default: 'yes',
+  ac_cv_pthread_system_supported: 'yes',
+  ac_cv_posix_semaphores_enabled: 'yes',
+  ac_cv_rshift_extends_sign: 'yes',
+  ac_cv_broken_nice: 'no',
+  ac_cv_broken_poll: 'no',
+  ac_cv_broken_mbstowcs: 'no',
+  ac_cv_x87_double_rounding: 'no',
+  ac_cv_have_chflags: 'no',
+  ac_cv_have_lchflags: 'no',
+};
+
+
+/** aarch64 from an x86_64 host: Debian's cross gcc with musl's specs wrapper (musl-dev:arm64). */
+const AARCH64_MUSL_CROSS: CrossBuild = {
+  from: ['x86_64'],
+  compiler: {
+    command: 'aarch64-linux-musl-gcc',
+    installHint:
+      'install the aarch64 cross compiler and musl: `sudo dpkg --add-architecture arm64 && sudo apt-get update && ' +
+      'sudo apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu musl-dev:arm64` on Debian/Ubuntu',
+  },
+  binutilsPrefix: 'aarch64-linux-gnu-',
+  kernelHeaders: {
+    dir: '/usr/aarch64-linux-gnu/include',
+    installHint: 'install the arm64 kernel headers: `sudo apt-get install linux-libc-dev-arm64-cross` on Debian/Ubuntu',
+  },
+  configureHost: 'aarch64-linux-musl',
+  configSite: AARCH64_LINUX_CONFIG_SITE,
+  emulator: { command: 'qemu-aarch64-static', installHint: '`sudo apt-get install qemu-user-static` on Debian/Ubuntu' },
+  hostTools: [
+    { check: 'aarch64-linux-musl-gcc', package: 'musl-dev:arm64' },
+    { check: 'aarch64-linux-gnu-gcc', package: 'gcc-aarch64-linux-gnu' },
+    { check: 'aarch64-linux-gnu-ar', package: 'binutils-aarch64-linux-gnu' },
+    { check: '/usr/aarch64-linux-gnu/include/asm/unistd.h', package: 'linux-libc-dev-arm64-cross' },
+    { check: 'qemu-aarch64-static', package: 'qemu-user-static' },
+  ],
+  debianArchitecture: 'arm64',
+};
+
+/**
+ * A glibc binary links the build host's glibc and its build runs the wheels'
+ * compiled modules; across architectures neither can be done yet.
+ */
+const AARCH64_GNU_CROSS: CrossBuild = {
+  ...AARCH64_MUSL_CROSS,
+  unsupported:
+    'a glibc binary is linked against the glibc it is built with and its build imports the compiled modules of ' +
+    'its wheels, which an x86_64 machine cannot do for aarch64: build it on an ARM runner (ubuntu-24.04-arm), ' +
+    'or use aarch64-linux-musl for a pure-Python app',
+};
+
+const CROSS: Record<string, CrossBuild> = { 'aarch64-linux-musl': AARCH64_MUSL_CROSS, 'aarch64-linux-gnu': AARCH64_GNU_CROSS };
+
+/**
  * Each function and object in its own section, so that the launcher's link
  * (--gc-sections) drops what nothing calls, inside the objects it keeps.
  */
@@ -57,6 +163,7 @@ const SIZE_CFLAGS = ['-O2', '-fPIC', '-ffunction-sections', '-fdata-sections'];
 
 /** A static musl target: musl-gcc, everything linked in, no dynamic loading. */
 function muslTarget(arch: string): Target {
+  const cross = CROSS[`${arch}-linux-musl`];
   return {
     triple: `${arch}-linux-musl`,
     os: 'linux',
@@ -71,6 +178,7 @@ function muslTarget(arch: string): Target {
     // musl gives threads 128 KiB of stack unless the binary asks for more.
     launcherLdflags: ['-Wl,-z,stack-size=1048576', '-Wl,--gc-sections'],
     exportsCApi: false,
+    ...(cross ? { cross } : {}),
   };
 }
 
@@ -80,6 +188,7 @@ function muslTarget(arch: string): Target {
  * of ours.
  */
 function glibcTarget(arch: string): Target {
+  const cross = CROSS[`${arch}-linux-gnu`];
   return {
     triple: `${arch}-linux-gnu`,
     os: 'linux',
@@ -93,6 +202,7 @@ function glibcTarget(arch: string): Target {
     launcherLdflags: ['-Wl,--gc-sections'],
     exportsCApi: true,
     cpythonEnv: GLIBC_CPYTHON_ENV,
+    ...(cross ? { cross } : {}),
   };
 }
 
@@ -111,7 +221,7 @@ export const MANYLINUX_SYSTEM_LIBRARIES = [
   'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
 ];
 
-/** The target of the machine we run on, with the given C library: we build natively, never cross. */
+/** The target of the machine we run on, with the given C library. */
 export function hostTarget(libc: Target['libc'] = 'musl', platform: string = process.platform, arch: string = process.arch): Target {
   const wanted = platform === 'linux' ? { x64: 'x86_64', arm64: 'aarch64' }[arch] : undefined;
   const target = TARGETS.find((t) => t.os === 'linux' && t.arch === wanted && t.libc === libc);

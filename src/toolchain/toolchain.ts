@@ -10,7 +10,8 @@ import { hashOf } from '../plumbing/hash.js';
 import { layOutToolchain } from './layout.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
 import type { Allocator } from './recipes.js';
-import type { Target } from './targets.js';
+import { hostTarget, type Target } from './targets.js';
+import { crossBuildFor, crossBuildKey } from './cross.js';
 import { readToolchainMetadata, type ToolchainMetadata } from './metadata.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 
@@ -24,6 +25,12 @@ export interface ToolchainRequest {
   /** Overrides the recipe's allocator (for bench/: the choice is made by measurement). */
   allocator?: Allocator;
   progress: Progress;
+  /**
+   * Cross builds: the build host's toolchain of the same CPython version
+   * (default: ensured here, from the cache or built). Asked for only when a
+   * cross build actually builds.
+   */
+  buildToolchain?: (version: string) => Promise<Toolchain>;
 }
 
 export type { ToolchainMetadata };
@@ -33,6 +40,12 @@ export interface Toolchain {
   /** True when the toolchain came from the cache without building. */
   hit: boolean;
   metadata: ToolchainMetadata;
+  /**
+   * The build host's toolchain of the same CPython version, where this one's
+   * interpreter cannot run here (another architecture): it runs the
+   * build-time Python steps (pip, compileall, checks) in its place.
+   */
+  host?: Toolchain;
 }
 
 /** The static interpreter for this machine's target: from the cache, or built from verified sources. */
@@ -42,13 +55,23 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
   ensureWritableDir(cacheDir, 'cache dir', 'cache-dir');
   const jobs = request.jobs ?? cpus().length;
   if (!Number.isInteger(jobs) || jobs < 1) throw new PybinError(`--jobs must be a whole number ≥ 1, got ${jobs}`, 'jobs');
-  const compiler = await detectCompiler(target);
-  const ctx: BuildContext = { cacheDir, target, compiler, jobs, progress: request.progress };
+  const cross = crossBuildFor(target);
+  const compiler = await detectCompiler(target, process.env, cross);
+  const ctx: BuildContext = { cacheDir, target, compiler, jobs, progress: request.progress, cross };
 
-  // The same recipe built by another compiler is another build.
-  const buildKey = hashOf({ recipeHash, libraries: libraries.map((l) => libraryKey(ctx, l.recipe, l.source)), compiler: compiler.identity });
+  // The same recipe built by another compiler (or cross-built another way) is another build.
+  const buildKey = hashOf({
+    recipeHash,
+    libraries: libraries.map((l) => libraryKey(ctx, l.recipe, l.source)),
+    compiler: compiler.identity,
+    ...(cross ? { cross: crossBuildKey(cross) } : {}),
+  });
   const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${buildKey.slice(0, 16)}`);
   const { hit } = await buildOnce(dir, async (out) => {
+    if (cross) {
+      const host = await (request.buildToolchain ?? ((version) => ensureToolchain({ ...request, python: version, target: hostTarget() })))(recipe.version);
+      ctx.buildPython = join(host.dir, 'bin', 'python3');
+    }
     const built: BuiltLibrary[] = [];
     for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
     await layOutToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);

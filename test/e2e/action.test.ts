@@ -8,6 +8,7 @@ import { packageRoot } from '../../src/plumbing/package-root.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { packToolchain } from '../../src/toolchain/pack.js';
 import { runAction, type ActionEnv } from '../support/action.js';
+import { CROSS_SKIP } from '../support/cross.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { startManifestServer, type ManifestServer } from '../support/manifest-server.js';
@@ -187,6 +188,26 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(outputs['requires-glibc'], floor, 'a pure app needs what the launcher needs');
     assert.ok(result.summary.includes(`glibc ${floor} or newer (set by the launcher)`), result.summary);
     assert.equal((await run(outputs['binary-path']!, ['hi'])).stdout, 'words: hi\n');
+  });
+
+  test('target: aarch64-linux-musl on this x86_64 runner: cross-built, smoke-tested under qemu', { skip: CROSS_SKIP }, async () => {
+    // The newest tested version: the aarch64 toolchain test/e2e/aarch64.test.ts builds too.
+    const result = await job({ target: 'aarch64-linux-musl', name: 'cli-arm', 'smoke-test': 'smoke', release: 'false', 'upload-artifact': 'false' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const { outputs } = result;
+    assert.equal(outputs.target, 'aarch64-linux-musl');
+    assert.equal(outputs['binary-name'], 'cli-arm-linux-aarch64');
+    for (const fact of ['any Linux aarch64 (static)', 'passed: `smoke`']) assert.ok(result.summary.includes(fact), `summary has ${fact}`);
+    assert.doesNotMatch(result.stdout, /install build tools/, 'nothing to install on a machine set up by scripts/setup.sh');
+    assert.equal((await run('qemu-aarch64-static', [outputs['binary-path']!, 'hi'])).stdout, 'words: hi\n');
+  });
+
+  test('missing build tools on a runner without apt-get: the job fails before any work, naming the packages', async () => {
+    // Nothing on PATH (node is started by its path): no compiler, no apt-get to install one.
+    const result = await job({ release: 'false', 'upload-artifact': 'false' }, { env: { PATH: mkdtempSync(join(tmpdir(), 'pybin-empty-path-')) } });
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stdout, /::error::input target: the build needs these packages, which are missing: [^\n]*musl-tools[^\n]*; this runner has no apt-get, so install them before this step \(on Debian\/Ubuntu: `sudo apt-get update && sudo apt-get install [^`]*musl-tools/);
+    assert.equal(result.outputs['binary-path'], undefined, 'nothing was built');
   });
 
   test('bad inputs fail before any work, naming the input', async () => {

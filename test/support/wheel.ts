@@ -10,6 +10,8 @@ export interface WheelSpec {
   /** entry_points.txt sections: group -> name -> "module:attr". */
   entryPoints?: Record<string, Record<string, string>>;
   requires?: string[];
+  /** The wheel's tag (default py3-none-any): a platform tag makes pip choose it by the target's platforms. */
+  tag?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ info = f"{spec['name']}-{spec['version']}.dist-info"
 files = {k: v.encode() for k, v in spec["files"].items()}
 meta = [f"Metadata-Version: 2.1", f"Name: {spec['name']}", f"Version: {spec['version']}"] + [f"Requires-Dist: {r}" for r in spec.get("requires", [])]
 files[info + "/METADATA"] = ("\\n".join(meta) + "\\n").encode()
-files[info + "/WHEEL"] = b"Wheel-Version: 1.0\\nGenerator: pybin-tests\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+files[info + "/WHEEL"] = f"Wheel-Version: 1.0\\nGenerator: pybin-tests\\nRoot-Is-Purelib: true\\nTag: {spec.get('tag', 'py3-none-any')}\\n".encode()
 if spec.get("entryPoints"):
     text = "".join(f"[{g}]\\n" + "".join(f"{n} = {t}\\n" for n, t in eps.items()) for g, eps in spec["entryPoints"].items())
     files[info + "/entry_points.txt"] = text.encode()
@@ -35,7 +37,7 @@ with zipfile.ZipFile(out, "w") as z:
     for p, d in files.items():
         z.writestr(p, d)
 `;
-  const out = join(dir, `${spec.name}-${spec.version}-py3-none-any.whl`);
+  const out = join(dir, `${spec.name}-${spec.version}-${spec.tag ?? 'py3-none-any'}.whl`);
   execFileSync('python3', ['-c', script, JSON.stringify(spec), out]);
   return out;
 }

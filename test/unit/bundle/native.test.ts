@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { importsToCheck, moduleOf, modulesToTry } from '../../../src/bundle/native.js';
+import { importsToCheck, moduleOf, modulesToTry, staticRefusal } from '../../../src/bundle/native.js';
 
 test('a compiled file names the module it provides', () => {
   assert.equal(moduleOf('yaml/_yaml.cpython-311-x86_64-linux-gnu.so'), 'yaml._yaml');
@@ -30,4 +30,12 @@ test('the modules tried without the compiled ones: those of the same top-level p
     sources: ['yaml/__init__.py', 'yaml/cyaml.py', 'yaml/tests/test_x.py', 'yaml/__main__.py', '_yaml/__init__.py', 'other/mod.py'],
   };
   assert.deepEqual(modulesToTry(dist), ['yaml', 'yaml.cyaml']);
+});
+
+test('the refusal points at the glibc target, and at the machine to build it on when it cannot be built here', () => {
+  const verdict = { warnings: [], needed: [{ name: 'orjson', description: '  orjson: orjson/orjson.so' }] };
+  assert.match(staticRefusal(verdict, 'x86_64-linux-musl', 'x86_64-linux-gnu').message, /Use --target x86_64-linux-gnu \(or auto, the default\), which loads them/);
+  const cross = staticRefusal(verdict, 'aarch64-linux-musl', 'aarch64-linux-gnu', 'an aarch64 machine (GitHub\'s ubuntu-24.04-arm runner)');
+  assert.match(cross.message, /Use --target aarch64-linux-gnu on an aarch64 machine \(GitHub's ubuntu-24\.04-arm runner\), which loads them/);
+  assert.equal(cross.input, 'target');
 });

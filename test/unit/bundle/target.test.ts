@@ -23,9 +23,15 @@ test('unknown triples, other architectures and a cap on musl are refused, naming
   const refused = (fn: () => unknown, input: string, pattern: RegExp) =>
     assert.throws(fn, (error: unknown) => error instanceof PybinError && error.input === input && pattern.test(error.message));
   refused(() => parseTargetRequest('x86_64-windows', undefined, host), 'target', /must be auto or one of x86_64-linux-musl, .*got "x86_64-windows"/);
-  refused(() => parseTargetRequest('aarch64-linux-gnu', undefined, host), 'target', /builds for the machine it runs on \(x86_64\)/);
+  refused(() => parseTargetRequest('aarch64-linux-gnu', undefined, host), 'target', /aarch64-linux-gnu cannot be cross-built on x86_64 yet: .*ARM runner/);
+  refused(() => parseTargetRequest('x86_64-linux-musl', undefined, hostTarget('musl', 'linux', 'arm64')), 'target', /cannot be built on aarch64/);
   refused(() => parseTargetRequest('x86_64-linux-musl', '2_28', host), 'manylinux', /glibc targets only/);
   refused(() => parseTargetRequest('auto', 'latest', host), 'manylinux', /like 2_28/);
+});
+
+test('aarch64-linux-musl is cross-built from an x86_64 host', () => {
+  const request = parseTargetRequest('aarch64-linux-musl', undefined, host);
+  assert.deepEqual([request.auto, request.initial.triple, request.initial.arch], [false, 'aarch64-linux-musl', 'aarch64']);
 });
 
 test('manylinux caps are read in every spelling pip and auditwheel use', () => {
