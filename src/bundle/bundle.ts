@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { runCommand } from '../plumbing/exec.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { splitArgs } from '../plumbing/split-args.js';
@@ -11,7 +12,7 @@ import type { CompiledIndex, GlibcRequirement } from './compiled.js';
 import { parseTargetRequest, type TargetRequest } from './target.js';
 import { stageForTarget } from './staging.js';
 import { readProject, type Project } from './project.js';
-import { compileTree } from './python.js';
+import { compileTree, outputOf, runToolchainPython } from './python.js';
 import { listFiles } from '../plumbing/tree.js';
 import { fileEntry, writeDeterministicZip, type Compression, type ZipEntry } from './zip.js';
 import { PybinError, errorMessage } from '../plumbing/errors.js';
@@ -238,11 +239,12 @@ async function zipEntries(
  */
 async function verifyZipThroughBinary(binary: string, runner: TargetRunner, toolchain: Toolchain): Promise<void> {
   const check = 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    bad = z.testzip()\nsys.exit(f"corrupt entry {bad}" if bad else 0)';
-  const reader = 'argv' in runner ? [...runner.argv, binary] : [join(toolchain.host?.dir ?? toolchain.dir, (toolchain.host ?? toolchain).metadata.launcher)];
-  const result = spawnSync(reader[0]!, [...reader.slice(1), '-c', check, binary], { env: { ...process.env, PYBIN_INTERPRETER: '1' }, encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new PybinError(`the fused binary does not read back: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
-  }
+  const args = ['-c', check, binary];
+  const result = await ('argv' in runner
+    ? runCommand([...runner.argv, binary, ...args], { ...process.env, PYBIN_INTERPRETER: '1' })
+    : runToolchainPython(toolchain, args)
+  ).catch((error: unknown) => ({ status: null, stdout: '', stderr: String(error) }));
+  if (result.status !== 0) throw new PybinError(`the fused binary does not read back: ${outputOf(result)}`);
 }
 
 function runSmokeTest(binary: string, args: string[], emulator: string[]): string {

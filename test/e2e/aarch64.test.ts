@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Server } from 'node:tls';
+import { describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { listFiles } from '../../src/plumbing/tree.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
@@ -12,7 +11,7 @@ import { pybin, pybinBuild } from '../support/cli.js';
 import { findRealPython } from '../support/real-python.js';
 import { run } from '../support/run.js';
 import { tempDir } from '../support/tmp.js';
-import { makeTestCa, startPongServer } from '../support/tls.js';
+import { pongServerForTests } from '../support/tls.js';
 import { buildWheel } from '../support/wheel.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
 import { startManifestServer } from '../support/manifest-server.js';
@@ -35,13 +34,7 @@ const QEMU = findOnPath('qemu-aarch64-static', process.env.PATH ?? '');
 const BINFMT = existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') && readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8').startsWith('enabled');
 const CHILD_CHECKS = ['socket_subprocess', 'multiprocessing'];
 
-let ca: ReturnType<typeof makeTestCa>;
-let tls: { port: number; server: Server };
-before(async () => {
-  ca = makeTestCa();
-  tls = await startPongServer(ca.key, ca.cert);
-});
-after(() => tls.server.close());
+const tls = pongServerForTests();
 
 const readelf = (flag: string, binary: string) => execFileSync('readelf', [flag, '-W', binary], { encoding: 'utf8' });
 
@@ -101,7 +94,7 @@ describe(`aarch64-linux-musl, cross-built, CPython ${PYTHON}`, { timeout: TIMEOU
     const skip = BINFMT ? [] : CHILD_CHECKS.flatMap((c) => ['--skip', c]);
     if (!BINFMT) t.diagnostic(`${CHILD_CHECKS.join(', ')} skipped: binfmt_misc has no enabled qemu-aarch64 entry, so an aarch64 child process cannot start`);
     const args = ['--tls-port', String(tls.port), ...skip];
-    const env = { SSL_CERT_FILE: ca.caFile, PATH: '/usr/bin:/bin' };
+    const env = { SSL_CERT_FILE: tls.ca.caFile, PATH: '/usr/bin:/bin' };
     const started = Date.now();
     const armRun = await runBinary(arm, args, env);
     t.diagnostic(`the probe ran under qemu in ${((Date.now() - started) / 1000).toFixed(1)}s`);

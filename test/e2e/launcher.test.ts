@@ -33,7 +33,8 @@ if mode == "flood":
 const START_APP = `
 import builtins, json, os, site, sys, tempfile, zipimport
 table = zipimport._zip_directory_cache[sys.executable]
-same = dict(table) == zipimport._read_directory(sys.executable) and sorted(table) == sorted(zipimport._read_directory(sys.executable))
+own = zipimport._read_directory(sys.executable)
+same = dict(table) == own and sorted(table) == sorted(own)
 scratch = tempfile.mkdtemp()
 with open(os.path.join(scratch, "reused"), "w") as f:
     f.write("hello")

@@ -2,25 +2,18 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Server } from 'node:tls';
+import { describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { findOnPath } from '../../src/toolchain/compiler.js';
 import { buildApp } from '../support/app.js';
 import { run } from '../support/run.js';
-import { makeTestCa, startPongServer } from '../support/tls.js';
+import { pongServerForTests } from '../support/tls.js';
 import { TEST_PYTHONS } from '../support/toolchain.js';
 
 const TIMEOUT = 30 * 60_000;
 const PROBE = join(packageRoot(), 'test', 'fixtures', 'probe');
 
-let ca: ReturnType<typeof makeTestCa>;
-let tls: { port: number; server: Server };
-before(async () => {
-  ca = makeTestCa();
-  tls = await startPongServer(ca.key, ca.cert);
-});
-after(() => tls.server.close());
+const tls = pongServerForTests();
 
 function assertAllOk(results: Record<string, string>, expected: string[]) {
   for (const name of expected) assert.equal(results[name], 'ok', `${name}: ${results[name]}`);
@@ -39,7 +32,7 @@ function emptyRoot(binary: string, caInside: string): string {
   copyFileSync(binary, join(root, 'probe'));
   for (const dir of ['tmp', 'dev/shm']) mkdirSync(join(root, dir), { recursive: true });
   mkdirSync(dirname(join(root, caInside)), { recursive: true });
-  copyFileSync(ca.caFile, join(root, caInside));
+  copyFileSync(tls.ca.caFile, join(root, caInside));
   return root;
 }
 
@@ -63,7 +56,7 @@ for (const python of TEST_PYTHONS) {
   describe(`probe app, CPython ${python}`, { timeout: TIMEOUT }, () => {
     test('every module the toolchain promises works from the fused binary', async () => {
       const probe = await buildApp(python, PROBE, ['--name', 'probe']);
-      const result = await run(probe, ['--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: ca.caFile, PATH: '/usr/bin:/bin' } });
+      const result = await run(probe, ['--tls-port', String(tls.port)], { env: { SSL_CERT_FILE: tls.ca.caFile, PATH: '/usr/bin:/bin' } });
       assert.equal(result.status, 0, result.stderr);
       assertAllOk(JSON.parse(result.stdout), ALL);
     });

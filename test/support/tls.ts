@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:tls';
 
 /** A throw-away CA and a `localhost` certificate it signed, made with the openssl CLI. */
@@ -33,4 +34,19 @@ export async function startPongServer(key: Buffer, cert: Buffer): Promise<{ port
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as AddressInfo).port, server };
+}
+
+/**
+ * A test CA and a pong server with its certificate, for the tests of the
+ * calling file: started before them, closed after. Read `ca` and `port`
+ * inside tests.
+ */
+export function pongServerForTests(): { ca: ReturnType<typeof makeTestCa>; port: number } {
+  const state = {} as { ca: ReturnType<typeof makeTestCa>; port: number; server: Server };
+  before(async () => {
+    state.ca = makeTestCa();
+    Object.assign(state, await startPongServer(state.ca.key, state.ca.cert));
+  });
+  after(() => state.server.close());
+  return state;
 }
