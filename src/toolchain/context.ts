@@ -88,6 +88,7 @@ export function buildEnv(ctx: BuildContext, scratch: Scratch, extra: Record<stri
   };
 }
 
-export function cflags(ctx: BuildContext, scratch: Scratch): string {
-  return [...ctx.target.cflags, `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`].join(' ');
+/** A compiler's flags (default: the libraries' ones), with the scratch dir's path mapped out of what it writes. */
+export function cflags(ctx: BuildContext, scratch: Scratch, flags: string[] = ctx.target.cflags): string {
+  return [...flags, `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`].join(' ');
 }

@@ -2,12 +2,14 @@ import { appendFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../plumbing/package-root.js';
 import type { BuildContext, Scratch } from './context.js';
-import { buildEnv } from './context.js';
+import { buildEnv, cflags } from './context.js';
 import { capture, runLogged } from '../plumbing/exec.js';
 import type { BuiltLibrary } from './library.js';
-import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PATCHES, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
+import { CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PATCHES, CPYTHON_PGO, STDLIB_EXCLUDES, type PythonRecipe } from './recipes.js';
 import { satisfiesRequiresPython } from './versions.js';
-import { buildTriple, writeConfigSite } from './cross.js';
+import { buildTriple, targetRunner, writeConfigSite } from './cross.js';
+import { PybinError } from '../plumbing/errors.js';
+import { walkTree } from '../plumbing/tree.js';
 
 export function minorVersion(version: string): string {
   return version.split('.').slice(0, 2).join('.');
@@ -18,9 +20,15 @@ export function patchFiles(version: string): string[] {
   return CPYTHON_PATCHES.filter((p) => satisfiesRequiresPython(version, p.versions)).map((p) => join(packageRoot(), 'patches', p.file));
 }
 
+/** The training run of the profile-guided build (CPYTHON_PGO). */
+export function pgoWorkload(): string {
+  return join(packageRoot(), 'src', 'toolchain', CPYTHON_PGO.workload);
+}
+
 /** The build environment of CPython: static linking, and only our libraries visible. */
 export function cpythonEnv(ctx: BuildContext, scratch: Scratch, libraries: BuiltLibrary[]): NodeJS.ProcessEnv {
   return buildEnv(ctx, scratch, {
+    CFLAGS: cflags(ctx, scratch, ctx.target.cpythonCflags),
     CPPFLAGS: libraries.map((l) => `-I${l.prefix}/include`).join(' '),
     LDFLAGS: [...ctx.target.ldflags, ...libraries.map((l) => `-L${l.prefix}/lib`)].join(' '),
     PKG_CONFIG_LIBDIR: libraries.map((l) => `${l.prefix}/lib/pkgconfig`).join(':'),
@@ -28,14 +36,18 @@ export function cpythonEnv(ctx: BuildContext, scratch: Scratch, libraries: Built
   });
 }
 
-/** Patch, configure and make a static CPython in srcDir (every stdlib extension built in). */
+/**
+ * Patch, configure and make a static CPython in srcDir (every stdlib
+ * extension built in), profile-guided; returns how many objects the training
+ * run left a profile for.
+ */
 export async function buildCPython(
   ctx: BuildContext,
   scratch: Scratch,
   recipe: PythonRecipe,
   srcDir: string,
   libraries: BuiltLibrary[],
-): Promise<void> {
+): Promise<number> {
   const log = (name: string) => join(scratch.logDir, `${name}.log`);
   const env = cpythonEnv(ctx, scratch, libraries);
   const run = (argv: string[], step: string) =>
@@ -60,7 +72,32 @@ export async function buildCPython(
   const setupLocal = join(srcDir, 'Modules', 'Setup.local');
   if (recipe.stdlibSetup === 'setup-local') copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), setupLocal);
   if (recipe.extraSetupLines) appendFileSync(setupLocal, `\n*static*\n${recipe.extraSetupLines.join('\n')}\n`);
-  await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], 'make'));
+  const make = (step: string, flags: string[]) =>
+    run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS, `CFLAGS_NODIST=${flags.join(' ')}`, `LDFLAGS_NODIST=${flags.join(' ')}`], step);
+  await ctx.progress.stage(`make cpython-${recipe.version} (instrumented)`, () => make('make-instrumented', CPYTHON_PGO.generate));
+  await ctx.progress.stage(`profile cpython-${recipe.version}`, () => runPgoWorkload(ctx, scratch, srcDir, env));
+  const profiled = walkTree(srcDir).filter((e) => e.name.endsWith('.gcda')).length;
+  // A run that wrote no profile (libgcov could not write, say) would silently give an unoptimised build.
+  if (profiled === 0) throw new PybinError(`cpython-${recipe.version}: the profile-guided build's training run left no profile (see ${log('pgo-workload')})`);
+  await run(['make', 'clean-retain-profile'], 'clean-retain-profile');
+  await ctx.progress.stage(`make cpython-${recipe.version}`, () => make('make', CPYTHON_PGO.use));
+  return profiled;
+}
+
+/**
+ * The instrumented interpreter runs the workload from its build tree (on the
+ * target's emulator in a cross build), leaving its profile beside the objects.
+ * A fixed hash seed: the same work, so the same profile, at every build.
+ */
+async function runPgoWorkload(ctx: BuildContext, scratch: Scratch, srcDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const runner = targetRunner(ctx.target);
+  if (!('argv' in runner)) {
+    throw new PybinError(`cannot run the ${ctx.target.triple} interpreter for its profile-guided build: ${runner.missing}`, 'target');
+  }
+  await runLogged(
+    [...runner.argv, './python', '-S', '-s', '-X', `pycache_prefix=${join(scratch.dir, 'pgo-pycache')}`, pgoWorkload()],
+    { cwd: srcDir, env: { ...env, PYTHONHASHSEED: '0' }, logFile: join(scratch.logDir, 'pgo-workload.log'), label: 'the profile-guided build\'s workload' },
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import { BUILD_PATH_ALIAS, createScratch, type BuildContext, type Scratch } from
 import { buildCPython, compileStdlib, cpythonEnv, cpythonLinkArgs, minorVersion } from './cpython.js';
 import { capture, runLogged } from '../plumbing/exec.js';
 import type { BuiltLibrary } from './library.js';
-import { CPYTHON_BUNDLED_LICENSES, type Allocator, type PythonRecipe } from './recipes.js';
+import { CPYTHON_BUNDLED_LICENSES, CPYTHON_PGO, type Allocator, type PythonRecipe } from './recipes.js';
 import { fetchSource, unpack, type ResolvedSource } from './sources.js';
 import { copySourcelessTree } from './stdlib.js';
 import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
@@ -37,7 +37,7 @@ export async function layOutToolchain(
   const scratch = createScratch(ctx, source.id);
   try {
     const srcDir = await unpack(archive, join(scratch.dir, 'src'), join(scratch.logDir, 'unpack.log'));
-    await buildCPython(ctx, scratch, recipe, srcDir, libraries);
+    const profiled = await buildCPython(ctx, scratch, recipe, srcDir, libraries);
     const env = cpythonEnv(ctx, scratch, libraries);
     const minor = minorVersion(recipe.version);
     const launcher = join(out, 'bin', 'pybin-launcher');
@@ -60,6 +60,7 @@ export async function layOutToolchain(
       target: ctx.target.triple,
       ...keys,
       allocator: recipe.allocator,
+      profile: { workload: CPYTHON_PGO.workload, objects: profiled },
       builtinModules,
       components: [
         { name: 'cpython', version: recipe.version, sha256: source.sha256, ...(source.url ? { url: source.url } : {}) },

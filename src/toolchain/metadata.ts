@@ -12,6 +12,8 @@ export interface ToolchainMetadata {
   /** recipeHash plus this machine's compiler identity: names the local cache entry. */
   buildKey: string;
   allocator: string;
+  /** The profile-guided build's training: its workload file and how many objects it left a profile for. */
+  profile?: { workload: string; objects: number };
   builtinModules: string[];
   components: { name: string; version: string; sha256: string; url?: string }[];
   launcher: string;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { patchFiles } from './cpython.js';
+import { patchFiles, pgoWorkload } from './cpython.js';
 import { hashOf, sha256 } from '../plumbing/hash.js';
 import { launcherSource } from './layout.js';
-import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
+import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PGO, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
 import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';
 import { hostTarget, type Target } from './targets.js';
 import { selectPython } from './versions.js';
@@ -37,6 +37,7 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
     recipe: { ...recipe, url: undefined, tested: undefined, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
     make: CPYTHON_MAKE_TARGETS,
+    pgo: { ...CPYTHON_PGO, workload: sha256(readFileSync(pgoWorkload())) },
     stdlibExcludes: STDLIB_EXCLUDES,
     licenses: CPYTHON_BUNDLED_LICENSES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
@@ -50,10 +51,10 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
 
 /** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
 function buildRelevant(target: Target) {
-  const { triple, os, arch, libc, opensslTarget, cflags, ldflags, launcherLdflags, exportsCApi, cpythonEnv } = target;
+  const { triple, os, arch, libc, opensslTarget, cflags, cpythonCflags, ldflags, launcherLdflags, exportsCApi, cpythonEnv } = target;
   // exportsCApi and cpythonEnv only where set: the musl targets' hashes (and so their prebuilt toolchains) predate them.
   return {
-    triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags, launcherLdflags,
+    triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, cpythonCflags, ldflags, launcherLdflags,
     ...(exportsCApi ? { exportsCApi } : {}),
     ...(cpythonEnv ? { cpythonEnv } : {}),
   };

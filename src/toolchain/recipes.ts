@@ -313,6 +313,19 @@ export const CPYTHON_CONFIGURE_ARGS = [
 ];
 
 /**
+ * Profile-guided optimisation of CPython's own objects, for every version and
+ * target: make builds them instrumented, the new interpreter runs `workload`
+ * (src/toolchain/, on the target's emulator in a cross build), and make
+ * builds them again with the profile. Partial training: what the workload
+ * never ran is optimised as usual, not for size as if it were cold.
+ */
+export const CPYTHON_PGO = {
+  generate: ['-fprofile-generate'],
+  use: ['-fprofile-use', '-fprofile-correction', '-fprofile-partial-training'],
+  workload: 'pgo-workload.py',
+};
+
+/**
  * What `make` builds: the static interpreter (with libpythonX.Y.a) and the
  * generated sysconfig data. Not `all`: on 3.11 that also runs setup.py, which
  * adds the host's /usr/include/<multiarch> and /usr/local/include.

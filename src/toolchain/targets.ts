@@ -21,8 +21,10 @@ export interface Target {
   compiler: { command: string; installHint: string };
   /** OpenSSL's ./Configure target name. */
   opensslTarget: string;
-  /** Flags for every library and CPython object file. */
+  /** Flags for every library's object files. */
   cflags: string[];
+  /** Flags for CPython's own object files, after configure's optimisation flags (see CPYTHON_CFLAGS). */
+  cpythonCflags: string[];
   /** Flags for linking configure probes, CPython and the launcher. */
   ldflags: string[];
   /** Extra flags for the launcher link only. */
@@ -159,7 +161,20 @@ const CROSS: Record<string, CrossBuild> = { 'aarch64-linux-musl': AARCH64_MUSL_C
  * Each function and object in its own section, so that the launcher's link
  * (--gc-sections) drops what nothing calls, inside the objects it keeps.
  */
-const SIZE_CFLAGS = ['-O2', '-fPIC', '-ffunction-sections', '-fdata-sections'];
+const SECTION_CFLAGS = ['-ffunction-sections', '-fdata-sections'];
+
+const LIBRARY_CFLAGS = ['-O2', '-fPIC', ...SECTION_CFLAGS];
+
+/**
+ * CPython keeps configure's -O3: no -O2 after it, and no -fPIC, with which gcc
+ * may not inline or clone a global function (it could be interposed), which
+ * slows the interpreter down. The launcher is an executable: the compiler's
+ * default (PIE or not) is enough.
+ */
+const CPYTHON_CFLAGS = [...SECTION_CFLAGS];
+
+/** Nothing in a static musl binary unwinds the stack (no C++, no backtrace()): no unwind tables, 1.3 MB less. */
+const NO_UNWIND_TABLES = ['-fno-asynchronous-unwind-tables', '-fno-unwind-tables'];
 
 /** A static musl target: musl-gcc, everything linked in, no dynamic loading. */
 function muslTarget(arch: string): Target {
@@ -171,9 +186,8 @@ function muslTarget(arch: string): Target {
     libc: 'musl',
     compiler: { command: 'musl-gcc', installHint: MUSL_HINT },
     opensslTarget: `linux-${arch}`,
-    // Nothing in a static musl binary unwinds the stack (no C++, no
-    // backtrace()): no unwind tables, 1.3 MB less.
-    cflags: [...SIZE_CFLAGS, '-fno-asynchronous-unwind-tables', '-fno-unwind-tables'],
+    cflags: [...LIBRARY_CFLAGS, ...NO_UNWIND_TABLES],
+    cpythonCflags: [...CPYTHON_CFLAGS, ...NO_UNWIND_TABLES],
     ldflags: ['-static'],
     // musl gives threads 128 KiB of stack unless the binary asks for more.
     launcherLdflags: ['-Wl,-z,stack-size=1048576', '-Wl,--gc-sections'],
@@ -197,7 +211,8 @@ function glibcTarget(arch: string): Target {
     compiler: { command: 'gcc', installHint: GCC_HINT },
     opensslTarget: `linux-${arch}`,
     // Unwind tables stay: a wheel's C++ code may throw through its own frames.
-    cflags: SIZE_CFLAGS,
+    cflags: LIBRARY_CFLAGS,
+    cpythonCflags: CPYTHON_CFLAGS,
     ldflags: [],
     launcherLdflags: ['-Wl,--gc-sections'],
     exportsCApi: true,
