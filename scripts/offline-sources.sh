@@ -5,7 +5,7 @@
 #
 # Each tarball is checked against the sha256 below before it is listed.
 # Debian ships most upstream tarballs untouched; where it repacks one (zlib,
-# zstd, sqlite's full tree) the hash is Debian's and differs from the recipe.
+# zstd, mimalloc, sqlite's full tree) the hash is Debian's and differs from the recipe.
 set -euo pipefail
 
 dir=${1:?usage: scripts/offline-sources.sh DIR}
@@ -24,6 +24,7 @@ components=(
   "sqlite-3.46.1 sqlite3 3.46.1 sqlite3_3.46.1.orig.tar.xz d0cdd2ece271b29e7ce18095745d892517ee26d0f270065b3a25c2e9eb11639c"
   "mpdecimal-4.0.1 mpdecimal 4.0.1 mpdecimal_4.0.1.orig.tar.gz 96d33abb4bb0070c7be0fed4246cd38416188325f820468214471938545b1ac8"
   "zstd-1.5.7 libzstd 1.5.7+dfsg libzstd_1.5.7+dfsg.orig.tar.xz 0c092ef267edce57ba7f3f2645c861f72eaf5e76273c6c3632869423464b90a5"
+  "mimalloc-2.0.9 mimalloc 2.0.9+ds mimalloc_2.0.9+ds.orig.tar.xz cbc9d207ff105ad1f0cb739c378076143a6452b8d0624309cea0abfb040e972b"
 )
 
 have() { [ -f "$dir/$1" ] && [ "$(sha256sum "$dir/$1" | cut -d' ' -f1)" = "$2" ]; }

@@ -38,8 +38,8 @@ export function cpythonEnv(ctx: BuildContext, scratch: Scratch, libraries: Built
 
 /**
  * Patch, configure and make a static CPython in srcDir (every stdlib
- * extension built in), profile-guided; returns how many objects the training
- * run left a profile for.
+ * extension built in), profile-guided where the target says so; returns how
+ * many objects the training run left a profile for.
  */
 export async function buildCPython(
   ctx: BuildContext,
@@ -47,7 +47,7 @@ export async function buildCPython(
   recipe: PythonRecipe,
   srcDir: string,
   libraries: BuiltLibrary[],
-): Promise<number> {
+): Promise<number | undefined> {
   const log = (name: string) => join(scratch.logDir, `${name}.log`);
   const env = cpythonEnv(ctx, scratch, libraries);
   const run = (argv: string[], step: string) =>
@@ -72,6 +72,10 @@ export async function buildCPython(
   const setupLocal = join(srcDir, 'Modules', 'Setup.local');
   if (recipe.stdlibSetup === 'setup-local') copyFileSync(join(srcDir, 'Modules', 'Setup.stdlib'), setupLocal);
   if (recipe.extraSetupLines) appendFileSync(setupLocal, `\n*static*\n${recipe.extraSetupLines.join('\n')}\n`);
+  if (!ctx.target.profileGuided) {
+    await ctx.progress.stage(`make cpython-${recipe.version}`, () => run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS], 'make'));
+    return undefined;
+  }
   const make = (step: string, flags: string[]) =>
     run(['make', `-j${ctx.jobs}`, ...CPYTHON_MAKE_TARGETS, `CFLAGS_NODIST=${flags.join(' ')}`, `LDFLAGS_NODIST=${flags.join(' ')}`], step);
   await ctx.progress.stage(`make cpython-${recipe.version} (instrumented)`, () => make('make-instrumented', CPYTHON_PGO.generate));

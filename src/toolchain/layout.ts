@@ -41,7 +41,7 @@ export async function layOutToolchain(
     const env = cpythonEnv(ctx, scratch, libraries);
     const minor = minorVersion(recipe.version);
     const launcher = join(out, 'bin', 'pybin-launcher');
-    await ctx.progress.stage('link the launcher', () => linkLauncher(ctx, scratch, recipe, srcDir, env, launcher));
+    await ctx.progress.stage('link the launcher', () => linkLauncher(ctx, scratch, recipe, srcDir, libraries, env, launcher));
     const stdlib = join(out, 'lib', `python${minor}`);
     await ctx.progress.stage('compile the stdlib', async () => {
       const buildLib = join(srcDir, readFileSync(join(srcDir, 'pybuilddir.txt'), 'utf8').trim());
@@ -60,7 +60,7 @@ export async function layOutToolchain(
       target: ctx.target.triple,
       ...keys,
       allocator: recipe.allocator,
-      profile: { workload: CPYTHON_PGO.workload, objects: profiled },
+      ...(profiled ? { profile: { workload: CPYTHON_PGO.workload, objects: profiled } } : {}),
       builtinModules,
       components: [
         { name: 'cpython', version: recipe.version, sha256: source.sha256, ...(source.url ? { url: source.url } : {}) },
@@ -88,6 +88,7 @@ async function linkLauncher(
   scratch: Scratch,
   recipe: PythonRecipe,
   srcDir: string,
+  libraries: BuiltLibrary[],
   env: NodeJS.ProcessEnv,
   launcher: string,
 ): Promise<void> {
@@ -100,7 +101,7 @@ async function linkLauncher(
       scratch.cc, '-O2', `-ffile-prefix-map=${scratch.dir}=${BUILD_PATH_ALIAS}`,
       `-I${srcDir}/Include`, `-I${srcDir}`,
       ...(allocator ? [`-DPYBIN_ALLOCATOR=${allocator}`] : []),
-      launcherSource(), ...libpythonArgs(ctx, scratch, join(srcDir, `libpython${minor}.a`)),
+      launcherSource(), ...mallocArgs(recipe, libraries), ...libpythonArgs(ctx, scratch, join(srcDir, `libpython${minor}.a`)),
       ...(await cpythonLinkArgs(srcDir, env)),
       ...ctx.target.ldflags, ...ctx.target.launcherLdflags,
       '-o', launcher,
@@ -108,6 +109,13 @@ async function linkLauncher(
     { cwd: srcDir, env, logFile, label: 'link the launcher' },
   );
   await runLogged(['strip', launcher], { cwd: srcDir, env, logFile, label: 'strip the launcher' });
+}
+
+/** The malloc replacement, kept whole and ahead of libc, so that its malloc, free, ... are the ones everything calls. */
+function mallocArgs(recipe: PythonRecipe, libraries: BuiltLibrary[]): string[] {
+  const replacement = libraries.find((l) => l.name === recipe.mallocReplacement);
+  if (!replacement) return [];
+  return ['-Wl,--whole-archive', join(replacement.prefix, 'lib', `lib${replacement.name}.a`), '-Wl,--no-whole-archive'];
 }
 
 /**

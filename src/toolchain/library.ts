@@ -28,7 +28,7 @@ export function libraryKey(ctx: BuildContext, recipe: LibraryRecipe, source: Res
     schema: LIBRARY_SCHEMA,
     recipe: { ...recipe, url: undefined, sha256: source.sha256 },
     // CPython's own build environment does not change a library; how the target is cross-built does (when it is).
-    target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, cross: undefined },
+    target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, profileGuided: undefined, cross: undefined },
     compiler: ctx.compiler.identity,
     ...(ctx.cross ? { cross: crossBuildKey(ctx.cross) } : {}),
   });

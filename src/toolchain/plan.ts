@@ -30,14 +30,15 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
   const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
   const target = request.target ?? hostTarget();
   const pythonSource = resolveSource('cpython', recipe, overrides);
-  const libraries = recipe.libraries.map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
+  const libraries = linkedLibraries(recipe, target).map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
   const recipeHash = hashOf({
     schema: TOOLCHAIN_SCHEMA,
     // `tested` says what our test suite covers, not what is built: left out, so marking a version changes no hash.
     recipe: { ...recipe, url: undefined, tested: undefined, sha256: pythonSource.sha256 },
     configure: CPYTHON_CONFIGURE_ARGS,
     make: CPYTHON_MAKE_TARGETS,
-    pgo: { ...CPYTHON_PGO, workload: sha256(readFileSync(pgoWorkload())) },
+    // Present for profile-guided targets only (Target.profileGuided is not hashed apart).
+    ...(target.profileGuided ? { pgo: { ...CPYTHON_PGO, workload: sha256(readFileSync(pgoWorkload())) } } : {}),
     stdlibExcludes: STDLIB_EXCLUDES,
     licenses: CPYTHON_BUNDLED_LICENSES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
@@ -48,6 +49,10 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
   return { recipe, target, pythonSource, libraries, recipeHash };
 }
 
+/** The libraries a toolchain builds and links, in build order: the recipe's, and the malloc replacement where musl's would be used. */
+export function linkedLibraries(recipe: PythonRecipe, target: Target): LibraryRecipe['name'][] {
+  return recipe.mallocReplacement && target.libc === 'musl' ? [...recipe.libraries, recipe.mallocReplacement] : recipe.libraries;
+}
 
 /** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
 function buildRelevant(target: Target) {

@@ -16,7 +16,8 @@ export type ComponentName =
   | 'openssl'
   | 'sqlite'
   | 'mpdecimal'
-  | 'zstd';
+  | 'zstd'
+  | 'mimalloc';
 
 export interface SourcePin {
   version: string;
@@ -174,10 +175,24 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
       ['make', '-C', 'lib', 'install-static', 'install-includes', 'install-pc', 'PREFIX={prefix}', 'MT=1'],
     ],
   },
+  mimalloc: {
+    name: 'mimalloc',
+    version: '2.0.9',
+    url: 'https://github.com/microsoft/mimalloc/archive/refs/tags/v2.0.9.tar.gz',
+    sha256: '4a29edae32a914a706715e2ac8e7e4109e25353212edeed0888f4e3e15db5850',
+    licenseFiles: ['LICENSE'],
+    // src/static.c is the whole allocator in one unit; MI_MALLOC_OVERRIDE makes
+    // it define malloc, free, ... (see PythonRecipe.mallocReplacement).
+    steps: [
+      ['sh', '-c', 'cc {cflags} -O3 -DNDEBUG -DMI_MALLOC_OVERRIDE -Iinclude -c src/static.c -o mimalloc.o && ar rcs libmimalloc.a mimalloc.o'],
+      ['install', '-D', '-m', '644', 'libmimalloc.a', '{prefix}/lib/libmimalloc.a'],
+    ],
+  },
 };
 
 /**
- * pymalloc: CPython's small-object allocator over musl's malloc (upstream default);
+ * pymalloc: CPython's small-object allocator over the C library's malloc (upstream
+ * default; see PythonRecipe.mallocReplacement);
  * malloc: musl's malloc for everything; mimalloc: the copy CPython 3.13+ bundles.
  * Chosen by bench/speed.ts: on 3.13 mimalloc ran json 2.6x, objects 1.5x, re 1.4x
  * faster than pymalloc, and musl's malloc was the slowest; 3.11 and 3.12 bundle
@@ -199,6 +214,15 @@ export interface PythonRecipe extends SourcePin {
    * modules), so it is copied to Modules/Setup.local, which makesetup always reads.
    */
   stdlibSetup: 'native' | 'setup-local';
+  /**
+   * A library linked into the static musl launchers in place of musl's
+   * malloc, under CPython's own allocator: musl's mallocng maps and unmaps
+   * pages for the objects pymalloc hands on (over 512 bytes), which made a
+   * real app's start-up 1.18x its venv's on 3.11. Not on glibc (its malloc is
+   * fast, and compiled modules loaded there must share it), nor where CPython
+   * bundles mimalloc itself (3.13+).
+   */
+  mallocReplacement?: LibraryRecipe['name'];
   /** Module lines appended to Modules/Setup.local, for modules configure leaves to setup.py. */
   extraSetupLines?: string[];
   /**
@@ -235,6 +259,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: [],
     requiredModules: [...PY311_MODULES, '_sha512'],
     allocator: 'pymalloc',
+    mallocReplacement: 'mimalloc',
     stdlibSetup: 'setup-local',
     tested: true,
     // No `=` in these lines: makesetup takes any line with one for a Make variable.
@@ -251,6 +276,7 @@ export const PYTHONS: readonly PythonRecipe[] = [
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: BASE_MODULES,
     allocator: 'pymalloc',
+    mallocReplacement: 'mimalloc',
     stdlibSetup: 'native',
     tested: false,
   },

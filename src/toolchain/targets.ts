@@ -34,6 +34,8 @@ export interface Target {
    * that compiled extension modules can be dlopened into it.
    */
   exportsCApi: boolean;
+  /** CPython is built profile-guided (CPYTHON_PGO), which runs the new interpreter on the build host. */
+  profileGuided: boolean;
   /** Extra environment for CPython's configure and make. */
   cpythonEnv?: Record<string, string>;
   /** How to build this target on a machine of another architecture (see cross.ts); none: only natively. */
@@ -173,6 +175,14 @@ const LIBRARY_CFLAGS = ['-O2', '-fPIC', ...SECTION_CFLAGS];
  */
 const CPYTHON_CFLAGS = [...SECTION_CFLAGS];
 
+/**
+ * The profile-guided build runs its training on the target, which for the
+ * architectures we cross-build means under qemu (20x slower): only the build
+ * hosts' own architecture gets it for now, wherever it is built (the recipe
+ * hash stays the same on a native runner).
+ */
+const PROFILE_GUIDED_ARCHES = ['x86_64'];
+
 /** Nothing in a static musl binary unwinds the stack (no C++, no backtrace()): no unwind tables, 1.3 MB less. */
 const NO_UNWIND_TABLES = ['-fno-asynchronous-unwind-tables', '-fno-unwind-tables'];
 
@@ -192,6 +202,7 @@ function muslTarget(arch: string): Target {
     // musl gives threads 128 KiB of stack unless the binary asks for more.
     launcherLdflags: ['-Wl,-z,stack-size=1048576', '-Wl,--gc-sections'],
     exportsCApi: false,
+    profileGuided: PROFILE_GUIDED_ARCHES.includes(arch),
     ...(cross ? { cross } : {}),
   };
 }
@@ -216,6 +227,7 @@ function glibcTarget(arch: string): Target {
     ldflags: [],
     launcherLdflags: ['-Wl,--gc-sections'],
     exportsCApi: true,
+    profileGuided: PROFILE_GUIDED_ARCHES.includes(arch),
     cpythonEnv: GLIBC_CPYTHON_ENV,
     ...(cross ? { cross } : {}),
   };

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LIBRARIES, PYTHONS } from '../../src/toolchain/recipes.js';
 import { METADATA_FILE } from '../../src/toolchain/metadata.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
+import { linkedLibraries } from '../../src/toolchain/plan.js';
+import { targetByTriple } from '../../src/toolchain/targets.js';
 
 const BUILD_TIMEOUT = 30 * 60_000;
 
@@ -22,12 +24,15 @@ for (const python of TEST_PYTHONS) {
       assert.match(metadata.recipeHash, /^[0-9a-f]{64}$/);
       assert.deepEqual(
         metadata.components.map((c: { name: string }) => c.name),
-        ['cpython', ...recipe.libraries],
+        ['cpython', ...linkedLibraries(recipe, targetByTriple('x86_64-linux-musl'))],
       );
       for (const component of metadata.components) assert.match(component.sha256, /^[0-9a-f]{64}$/, component.name);
       for (const module of [...recipe.requiredModules, 'sys', 'builtins']) {
         assert.ok(metadata.builtinModules.includes(module), `${module} is built in`);
       }
+      // Profile-guided: the training run left a profile for the objects it ran (core, eval loop, _json, _sre...).
+      assert.equal(metadata.profile.workload, 'pgo-workload.py');
+      assert.ok(metadata.profile.objects > 100, `${metadata.profile.objects} objects profiled`);
     });
 
     test('the launcher is a stripped static ELF: no PT_INTERP, no DT_NEEDED', async () => {
@@ -60,7 +65,7 @@ for (const python of TEST_PYTHONS) {
 
       const licenses = readdirSync(join(toolchain.dir, 'licenses'));
       const recipe = PYTHONS.find((p) => p.version === toolchain.metadata.python)!;
-      for (const name of ['cpython', 'cpython-incorporated-software', 'expat', ...recipe.libraries]) {
+      for (const name of ['cpython', 'cpython-incorporated-software', 'expat', ...linkedLibraries(recipe, targetByTriple('x86_64-linux-musl'))]) {
         assert.ok(licenses.includes(`${name}.txt`), `license of ${name}`);
       }
       assert.match(readFileSync(join(toolchain.dir, 'licenses', 'openssl.txt'), 'utf8'), /Apache License/);
@@ -68,6 +73,20 @@ for (const python of TEST_PYTHONS) {
         assert.match(readFileSync(join(toolchain.dir, 'licenses', 'cpython-incorporated-software.txt'), 'utf8'), /mimalloc/, 'the allocator 3.13+ links in');
       }
       assert.ok(Object.keys(LIBRARIES).length >= 8);
+    });
+
+    test('the static launcher allocates with mimalloc where CPython does not bundle it', async () => {
+      const toolchain = await testToolchain(python);
+      const recipe = PYTHONS.find((p) => p.version === toolchain.metadata.python)!;
+      if (!recipe.mallocReplacement) return;
+      // mimalloc reports its options at start-up when asked: only the linked-in allocator can answer.
+      const result = spawnSync(join(toolchain.dir, 'bin', 'pybin-launcher'), ['-c', 'b = bytearray(1 << 20); print(len(b))'], {
+        encoding: 'utf8',
+        env: { MIMALLOC_VERBOSE: '1' },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout.trim(), String(1 << 20));
+      assert.match(result.stderr, /mimalloc: option 'show_errors'/);
     });
 
     test('bin/python3 is the launcher in interpreter mode on the on-disk stdlib', async () => {
