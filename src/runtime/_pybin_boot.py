@@ -30,6 +30,7 @@ def _speed_up_zipimport():
     result is kept for the second call. And it opens the file for each module
     (a buffered reader, ~8 system calls); reads here go through one
     descriptor with pread, checked to still be this file before each use."""
+    import _thread
     import zipimport
     import zlib
 
@@ -39,6 +40,10 @@ def _speed_up_zipimport():
     load_code, read_data = zipimport._get_module_code, zipimport._get_data
     kept = [None]
     opened = [None, None]  # descriptor, (st_dev, st_ino)
+    # One thread reopens at a time (two would each open one, and one would
+    # leak); a fork child gets a fresh lock, as another thread may hold this one.
+    reopening = [_thread.allocate_lock()]
+    os.register_at_fork(after_in_child=lambda: reopening.__setitem__(0, _thread.allocate_lock()))
 
     def _get_module_code(importer, fullname):
         hit = kept[0]
@@ -49,7 +54,7 @@ def _speed_up_zipimport():
         kept[0] = (importer, fullname, result)
         return result
 
-    def _descriptor():
+    def _open_still():
         fd = opened[0]
         if fd is not None:
             try:
@@ -58,10 +63,19 @@ def _speed_up_zipimport():
                     return fd
             except OSError:
                 pass  # the app closed it
-        fd = os.open(archive, os.O_RDONLY | os.O_CLOEXEC)
-        st = os.fstat(fd)
-        opened[:] = fd, (st.st_dev, st.st_ino)
-        return fd
+        return None
+
+    def _descriptor():
+        fd = _open_still()
+        if fd is not None:
+            return fd
+        with reopening[0]:
+            fd = _open_still()  # another thread may have reopened it meanwhile
+            if fd is None:
+                fd = os.open(archive, os.O_RDONLY | os.O_CLOEXEC)
+                st = os.fstat(fd)
+                opened[:] = fd, (st.st_dev, st.st_ino)
+            return fd
 
     def _get_data(path, toc_entry):
         compress, data_size, offset = toc_entry[1], toc_entry[2], toc_entry[4]

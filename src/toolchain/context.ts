@@ -31,13 +31,14 @@ export interface Scratch {
 export const BUILD_PATH_ALIAS = '/pybin-build';
 
 export function createScratch(ctx: BuildContext, name: string): Scratch {
-  const dir = join(ctx.cacheDir, 'scratch', `${name}-${process.pid}`);
+  // Per target: one process may build the same source for two targets at once.
+  const dir = join(ctx.cacheDir, 'scratch', `${name}-${ctx.target.triple}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const kernelHeaders = join(dir, 'kernel-include');
   mkdirSync(kernelHeaders, { recursive: true });
   if (ctx.cross) linkCrossKernelHeaders(ctx.cross, kernelHeaders);
   else linkKernelHeaders(ctx.target, kernelHeaders);
-  const logDir = join(ctx.cacheDir, 'logs', name);
+  const logDir = join(ctx.cacheDir, 'logs', ctx.target.triple, name);
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   const cc = writeCompilerWrapper(join(dir, 'tools'), ctx.compiler, kernelHeaders);
