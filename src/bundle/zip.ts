@@ -7,7 +7,7 @@ export interface ZipEntry {
   /** Name inside the archive, with / separators. */
   name: string;
   data: Buffer;
-  /** Stored uncompressed whatever the archive's compression (compiled files: mapped straight from it). */
+  /** Stored uncompressed whatever the archive's compression (compiled files: mapped straight from it; start-up modules: read without inflating). */
   store?: boolean;
 }
 

@@ -49,6 +49,21 @@ print(json.dumps({
 }))
 `;
 
+// Lists the modules imported from the binary's ZIP before the app's first
+// line, with how each entry is stored (0 stored, 8 deflated).
+const EARLY_APP = `
+import sys
+prefix = sys.executable + "/"
+early = sorted(
+    m.__spec__.origin[len(prefix):] for m in list(sys.modules.values())
+    if (getattr(getattr(m, "__spec__", None), "origin", None) or "").startswith(prefix)
+)
+import json, zipfile
+with zipfile.ZipFile(sys.executable) as z:
+    kinds = {i.filename: i.compress_type for i in z.infolist()}
+print(json.dumps({"early": {entry: kinds.get(entry) for entry in early}, "json": kinds["json/__init__.pyc"]}))
+`;
+
 for (const python of TEST_PYTHONS) {
   describe(`launcher, CPython ${python}`, { timeout: TIMEOUT }, () => {
     test('runs its own ZIP, with argv unchanged (even -c and -m) and PYTHON* ignored', async () => {
@@ -83,6 +98,18 @@ for (const python of TEST_PYTHONS) {
       assert.deepEqual(seen.builtins, ['copyright', 'credits', 'exit', 'help', 'license', 'quit']);
       assert.deepEqual(seen.imported, ['csv', 'fractions', 'statistics']);
       assert.equal(seen.reusedRead, 'hello', 'the file that took the closed descriptor number reads as itself');
+    });
+
+    test('what start-up imports from the ZIP is stored (no inflating before the app runs), the rest of the stdlib deflated', async () => {
+      const app = await buildScript(python, EARLY_APP, 'early-app');
+      const result = await run(app, []);
+      assert.equal(result.stderr, '');
+      assert.equal(result.status, 0);
+      const seen = JSON.parse(result.stdout);
+      assert.ok('encodings/__init__.pyc' in seen.early && '_pybin_boot.pyc' in seen.early, JSON.stringify(seen.early));
+      // A module a new CPython imports at start-up fails here until it joins STARTUP_STDLIB (src/bundle/bundle.ts).
+      for (const [entry, kind] of Object.entries(seen.early)) assert.equal(kind, 0, `${entry} is stored`);
+      assert.equal(seen.json, 8, 'json/__init__.pyc is deflated');
     });
 
     for (const target of python === '3.11' ? [undefined, 'x86_64-linux-gnu'] : [undefined]) {
