@@ -339,9 +339,9 @@ export const CPYTHON_CONFIGURE_ARGS = [
 ];
 
 /**
- * Profile-guided optimisation of CPython's own objects, for every version and
- * target: make builds them instrumented, the new interpreter runs `workload`
- * (src/toolchain/, on the target's emulator in a cross build), and make
+ * Profile-guided optimisation of CPython's own objects, for every version on
+ * the targets that ask for it (Target.profileGuided): make builds them
+ * instrumented, the new interpreter runs `workload` (src/toolchain/), and make
  * builds them again with the profile. Partial training: what the workload
  * never ran is optimised as usual, not for size as if it were cold.
  */
