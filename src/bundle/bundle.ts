@@ -196,7 +196,6 @@ function pythonVersionFile(appDir: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n')[0] : undefined;
 }
 
-/** The stdlib, the staged app (which wins on a name clash) and the compiled runtime (src/runtime/). */
 /**
  * The stdlib modules every binary imports from its ZIP before the app's first
  * line (the rest of start-up is frozen or built in): stored, not deflated.
@@ -205,6 +204,7 @@ function pythonVersionFile(appDir: string): string | undefined {
  */
 export const STARTUP_STDLIB = ['encodings/__init__.pyc', 'encodings/aliases.pyc', 'encodings/utf_8.pyc', 'linecache.pyc'];
 
+/** The stdlib, the staged app (which wins on a name clash) and the compiled runtime (src/runtime/). */
 async function zipEntries(
   toolchain: Toolchain,
   stage: string,
