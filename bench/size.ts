@@ -19,11 +19,13 @@ const builds = [
 ];
 
 const rows: Record<string, Record<string, number | string>> = {};
+let staticHello: string | undefined;
 for (const { label, minor, args } of builds) {
   const toolchain = await toolchainFor(minor, args.length ? 'x86_64-linux-gnu' : undefined);
   const binary = await buildScript(minor, hello, `hello-${label.replace(' ', '-')}`, args);
   const launcher = statSync(join(toolchain.dir, toolchain.metadata.launcher)).size;
   const total = statSync(binary).size;
+  if (minor === python && !args.length) staticHello = binary;
   rows[`hello, ${label}`] = {
     'binary MB': mb(total),
     'launcher MB': mb(launcher),
@@ -36,3 +38,17 @@ printTable('hello world binary', rows);
 // The launcher is stripped: its sections say what dominates.
 const toolchain = await toolchainFor(python);
 console.log(spawnSync('size', ['-A', join(toolchain.dir, toolchain.metadata.launcher)], { encoding: 'utf8' }).stdout);
+
+// The ZIP's biggest parts (deflated bytes by top-level name), read by the binary's own zipfile.
+const parts = `
+import collections, zipfile, sys
+sizes = collections.Counter()
+for entry in zipfile.ZipFile(sys.executable).infolist():
+    sizes[entry.filename.split("/")[0]] += entry.compress_size
+for name, size in sizes.most_common(15):
+    print(f"{size / 1e3:8.0f} kB  {name}")
+`;
+if (staticHello) {
+  console.log(`the ZIP of hello, ${python} static: its 15 biggest top-level entries, deflated`);
+  console.log(spawnSync(staticHello, ['-c', parts], { encoding: 'utf8', env: { PYBIN_INTERPRETER: '1' } }).stdout);
+}

@@ -129,20 +129,23 @@ export async function cpythonLinkArgs(srcDir: string, env: NodeJS.ProcessEnv): P
   return out.trim().split(/\s+/).filter(Boolean);
 }
 
+/** The script that compiles the stdlib (docstrings dropped), in src/toolchain/. */
+export function stdlibCompiler(): string {
+  return join(packageRoot(), 'src', 'toolchain', 'compile-stdlib.py');
+}
+
 /**
- * Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources (-b),
- * with the new ./python, or (cross builds) the build host's of the same version: the same bytes.
+ * Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources,
+ * without docstrings (compile-stdlib.py), with the new ./python, or (cross builds) the build
+ * host's of the same version: the same bytes.
  */
 export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string, python = './python') {
   // Excluded directories are not compiled (copySourcelessTree drops the rest).
   const exclude = `/Lib/(${STDLIB_EXCLUDES.filter((p) => p.endsWith('/')).join('|')})`;
-  for (const dir of [join(srcDir, 'Lib'), buildLib]) {
-    await runLogged(
-      [
-        python, '-E', '-S', '-m', 'compileall', '-q', '-b', `-j${jobs}`,
-        '--invalidation-mode', 'unchecked-hash', '-s', dir, '-x', exclude, dir,
-      ],
-      { cwd: srcDir, env, logFile, label: 'compile the stdlib' },
-    );
-  }
+  await runLogged([python, '-E', '-S', stdlibCompiler(), String(jobs), exclude, join(srcDir, 'Lib'), buildLib], {
+    cwd: srcDir,
+    env,
+    logFile,
+    label: 'compile the stdlib',
+  });
 }

@@ -4,7 +4,8 @@ import { PybinError } from '../plumbing/errors.js';
 import type { BuildContext } from './context.js';
 import { buildEnv, cflags, createScratch } from './context.js';
 import { runLogged } from '../plumbing/exec.js';
-import { hashOf } from '../plumbing/hash.js';
+import { hashOf, sha256 } from '../plumbing/hash.js';
+import { packageRoot } from '../plumbing/package-root.js';
 import type { LibraryRecipe } from './recipes.js';
 import { buildOnce } from '../plumbing/atomic-dir.js';
 import type { ResolvedSource } from './sources.js';
@@ -23,10 +24,26 @@ export interface BuiltLibrary {
 /** Bump when the build code (not the recipes) changes what a library build produces. */
 const LIBRARY_SCHEMA = 2;
 
+/** A library's patch files, as paths. */
+export function libraryPatchFiles(recipe: LibraryRecipe): string[] {
+  return (recipe.patches ?? []).map((file) => join(packageRoot(), 'patches', file));
+}
+
+/** What of a library recipe changes its build: the recipe with its verified source and its patches' contents, not where it is downloaded from. */
+export function libraryRecipeIdentity(recipe: LibraryRecipe, source: ResolvedSource) {
+  const patches = libraryPatchFiles(recipe);
+  return {
+    ...recipe,
+    url: undefined,
+    sha256: source.sha256,
+    ...(patches.length ? { patchContents: patches.map((p) => sha256(readFileSync(p))) } : {}),
+  };
+}
+
 export function libraryKey(ctx: BuildContext, recipe: LibraryRecipe, source: ResolvedSource): string {
   return hashOf({
     schema: LIBRARY_SCHEMA,
-    recipe: { ...recipe, url: undefined, sha256: source.sha256 },
+    recipe: libraryRecipeIdentity(recipe, source),
     // CPython's own build environment does not change a library; how the target is cross-built does (when it is).
     target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, profileGuided: undefined, cross: undefined },
     compiler: ctx.compiler.identity,
@@ -55,6 +72,9 @@ export async function ensureLibrary(
         const log = join(scratch.logDir, 'build.log');
         const srcDir = await unpack(archive, join(scratch.dir, 'src'), log);
         const env = buildEnv(ctx, scratch);
+        for (const patch of libraryPatchFiles(recipe)) {
+          await runLogged(['patch', '-p1', '--forward', '--batch', '-i', patch], { cwd: srcDir, env, logFile: log, label: `${source.id}: patch` });
+        }
         for (const step of recipe.steps) {
           const argv = step.map((arg) => substitute(arg, { prefix: out, jobs: String(ctx.jobs), opensslTarget: ctx.target.opensslTarget, cflags: cflags(ctx, scratch) }));
           if (ctx.cross && isAutoconfConfigure(srcDir, argv)) argv.push(`--host=${ctx.cross.configureHost}`, `--build=${buildTriple()}`);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { patchFiles, pgoWorkload } from './cpython.js';
+import { patchFiles, pgoWorkload, stdlibCompiler } from './cpython.js';
 import { hashOf, sha256 } from '../plumbing/hash.js';
 import { launcherSource } from './layout.js';
+import { libraryRecipeIdentity } from './library.js';
 import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PGO, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
 import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';
 import { hostTarget, type Target } from './targets.js';
@@ -40,10 +41,11 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
     // Present for profile-guided targets only (Target.profileGuided is not hashed apart).
     ...(target.profileGuided ? { pgo: { ...CPYTHON_PGO, workload: sha256(readFileSync(pgoWorkload())) } } : {}),
     stdlibExcludes: STDLIB_EXCLUDES,
+    stdlibCompiler: sha256(readFileSync(stdlibCompiler())),
     licenses: CPYTHON_BUNDLED_LICENSES,
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
     launcher: sha256(readFileSync(launcherSource())),
-    libraries: libraries.map((l) => ({ ...l.recipe, url: undefined, sha256: l.source.sha256 })),
+    libraries: libraries.map((l) => libraryRecipeIdentity(l.recipe, l.source)),
     target: buildRelevant(target),
   });
   return { recipe, target, pythonSource, libraries, recipeHash };

@@ -64,6 +64,22 @@ with zipfile.ZipFile(sys.executable) as z:
 print(json.dumps({"early": {entry: kinds.get(entry) for entry in early}, "json": kinds["json/__init__.pyc"]}))
 `;
 
+// The stdlib's docstrings are compiled out (compile-stdlib.py), not the
+// app's; the stdlib's asserts stay (the bytecode of a module full of them).
+const DOC_APP = `
+"""The app's own docstring."""
+import dis, email._header_value_parser as parser, importlib.util, json
+def documented():
+    """Kept."""
+def asserts(code):
+    return any(i.opname == "LOAD_ASSERTION_ERROR" for i in dis.get_instructions(code)) or any(
+        asserts(c) for c in code.co_consts if hasattr(c, "co_code"))
+print(json.dumps({
+    "app": __doc__, "function": documented.__doc__, "stdlibModule": json.__doc__, "stdlibFunction": json.dumps.__doc__,
+    "stdlibAsserts": asserts(parser.__loader__.get_code(parser.__name__)), "pydocData": bool(importlib.util.find_spec("pydoc_data")),
+}))
+`;
+
 for (const python of TEST_PYTHONS) {
   describe(`launcher, CPython ${python}`, { timeout: TIMEOUT }, () => {
     test('runs its own ZIP, with argv unchanged (even -c and -m) and PYTHON* ignored', async () => {
@@ -110,6 +126,15 @@ for (const python of TEST_PYTHONS) {
       // A module a new CPython imports at start-up fails here until it joins STARTUP_STDLIB (src/bundle/bundle.ts).
       for (const [entry, kind] of Object.entries(seen.early)) assert.equal(kind, 0, `${entry} is stored`);
       assert.equal(seen.json, 8, 'json/__init__.pyc is deflated');
+    });
+
+    test('the stdlib comes without docstrings (its asserts kept), the app keeps its own', async () => {
+      const app = await buildScript(python, DOC_APP, 'doc-app');
+      const result = await run(app, []);
+      assert.equal(result.stderr, '');
+      assert.deepEqual(JSON.parse(result.stdout), {
+        app: "The app's own docstring.", function: 'Kept.', stdlibModule: null, stdlibFunction: null, stdlibAsserts: true, pydocData: false,
+      });
     });
 
     for (const target of python === '3.11' ? [undefined, 'x86_64-linux-gnu'] : [undefined]) {
