@@ -347,8 +347,8 @@ export const CPYTHON_CONFIGURE_ARGS = [
  * instrumented, the new interpreter runs `workload` (src/toolchain/), and make
  * builds them again with the profile. What the workload never ran is
  * optimised for size, as upstream's --enable-optimizations does: on 3.13 the
- * launcher is 1.1 MB smaller than with -fprofile-partial-training, and
- * bench/speed.ts within 3.5% of it (re, objects; json and loop unchanged).
+ * launcher is 1.1 MB smaller than with -fprofile-partial-training, and the
+ * bench/speed.ts workloads within 3.5% of it in interleaved runs (re slowest).
  */
 export const CPYTHON_PGO = {
   generate: ['-fprofile-generate'],
