@@ -44,18 +44,18 @@ def compile_file(path, display_name):
 def main():
     jobs, exclude, *dirs = sys.argv[1:]
     excluded = re.compile(exclude)
-    files = []
+    paths, names = [], []
     for top in dirs:
-        for root, subdirs, names in os.walk(top):
+        for root, subdirs, files in os.walk(top):
             subdirs.sort()
-            files += [os.path.join(root, n) for n in sorted(names) if n.endswith('.py')]
-    files = [f for f in files if not excluded.search(f)]
-    # The name in tracebacks and co_filename: relative to its DIR, as compileall's -s strips it.
-    def display(path):
-        return os.path.relpath(path, next(d for d in dirs if path.startswith(d + os.sep)))
+            for path in (os.path.join(root, f) for f in sorted(files) if f.endswith('.py')):
+                if not excluded.search(path):
+                    paths.append(path)
+                    # co_filename and tracebacks name it relative to its DIR, as compileall's -s did.
+                    names.append(os.path.relpath(path, top))
     with concurrent.futures.ProcessPoolExecutor(int(jobs)) as pool:
-        list(pool.map(compile_file, files, map(display, files)))
-    print(f'compiled {len(files)} modules without docstrings')
+        list(pool.map(compile_file, paths, names))
+    print(f'compiled {len(paths)} modules without docstrings')
 
 
 if __name__ == '__main__':
