@@ -204,7 +204,7 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
 export type Allocator = 'pymalloc' | 'malloc' | 'mimalloc';
 
 export interface PythonRecipe extends SourcePin {
-  /** Libraries it links, in build order. */
+  /** Libraries it links, in the order their builds start (two at a time: the longest, OpenSSL, first). */
   libraries: LibraryRecipe['name'][];
   /** Extra ./configure arguments for this version. */
   configureArgs: string[];
@@ -238,7 +238,7 @@ export interface PythonRecipe extends SourcePin {
   tested: boolean;
 }
 
-const BASE_LIBRARIES: LibraryRecipe['name'][] = ['zlib', 'bzip2', 'xz', 'libffi', 'openssl', 'sqlite'];
+const BASE_LIBRARIES: LibraryRecipe['name'][] = ['openssl', 'zlib', 'bzip2', 'xz', 'libffi', 'sqlite'];
 
 const BASE_MODULES = [
   '_ssl', '_hashlib', '_sqlite3', '_ctypes', '_lzma', '_bz2', 'zlib', '_decimal', 'pyexpat', '_elementtree',
