@@ -6,8 +6,12 @@ Every .py under each DIR gets an unchecked-hash .pyc beside it (what
 `compileall -b --invalidation-mode unchecked-hash` writes), compiled without
 its docstrings: they are a seventh of the deflated stdlib, and only help()
 and pydoc read them (the stdlib runs under -OO, so it does not need them).
-Unlike -OO, asserts and `if __debug__:` blocks stay. The app's own code and
-its dependencies are compiled elsewhere, docstrings kept.
+Unlike -OO, asserts and `if __debug__:` blocks stay. Run under
+`-X no_debug_ranges`: the code keeps its line numbers but not the columns
+of each instruction (a fifth of the deflated stdlib), which only the carets
+under a traceback's source line use, and a binary has no stdlib source to
+show. The app's own code and its dependencies are compiled elsewhere, with
+their docstrings and columns.
 """
 import ast
 import concurrent.futures
@@ -32,6 +36,12 @@ class DropDocstrings(ast.NodeTransformer):
     visit_Module = visit_ClassDef = visit_FunctionDef = visit_AsyncFunctionDef = drop
 
 
+def require_no_debug_ranges():
+    # The flag is not passed on to worker processes that are not forked: check each one.
+    if next(compile('x', '', 'eval').co_positions())[2] is not None:
+        sys.exit('compile-stdlib.py must run under -X no_debug_ranges')
+
+
 def compile_file(path, display_name):
     with open(path, 'rb') as f:
         source = f.read()
@@ -53,9 +63,10 @@ def main():
                     paths.append(path)
                     # co_filename and tracebacks name it relative to its DIR, as compileall's -s did.
                     names.append(os.path.relpath(path, top))
-    with concurrent.futures.ProcessPoolExecutor(int(jobs)) as pool:
+    require_no_debug_ranges()
+    with concurrent.futures.ProcessPoolExecutor(int(jobs), initializer=require_no_debug_ranges) as pool:
         list(pool.map(compile_file, paths, names))
-    print(f'compiled {len(paths)} modules without docstrings')
+    print(f'compiled {len(paths)} modules without docstrings or columns')
 
 
 if __name__ == '__main__':

@@ -136,13 +136,13 @@ export function stdlibCompiler(): string {
 
 /**
  * Compile Lib/ and the build's generated modules to unchecked-hash .pyc beside their sources,
- * without docstrings (compile-stdlib.py), with the new ./python, or (cross builds) the build
+ * without docstrings or instruction columns (compile-stdlib.py), with the new ./python, or (cross builds) the build
  * host's of the same version: the same bytes.
  */
 export async function compileStdlib(srcDir: string, buildLib: string, env: NodeJS.ProcessEnv, jobs: number, logFile: string, python = './python') {
   // Excluded directories are not compiled (copySourcelessTree drops the rest).
   const exclude = `/Lib/(${STDLIB_EXCLUDES.filter((p) => p.endsWith('/')).join('|')})`;
-  await runLogged([python, '-E', '-S', stdlibCompiler(), String(jobs), exclude, join(srcDir, 'Lib'), buildLib], {
+  await runLogged([python, '-E', '-S', '-X', 'no_debug_ranges', stdlibCompiler(), String(jobs), exclude, join(srcDir, 'Lib'), buildLib], {
     cwd: srcDir,
     env,
     logFile,

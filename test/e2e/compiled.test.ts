@@ -238,6 +238,7 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
     const binary = await builtApp();
     const elf = readElfDynamic(readFileSync(binary));
     assert.equal(elf.machine, 'x86_64');
+    assert.equal(readFileSync(binary).readUInt16LE(0x10), 2, 'ET_EXEC: not position-independent, no relocations to apply at start');
     assert.ok(elf.needed.includes('libc.so.6'), `a glibc binary: ${elf.needed.join(', ')}`);
     assert.deepEqual(elf.needed.filter((n) => !MANYLINUX_SYSTEM_LIBRARIES.includes(n)), [], `the launcher's DT_NEEDED: ${elf.needed.join(', ')}`);
     assert.equal(programInterpreter(readFileSync(binary)), '/lib64/ld-linux-x86-64.so.2');

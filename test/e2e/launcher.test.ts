@@ -64,8 +64,8 @@ with zipfile.ZipFile(sys.executable) as z:
 print(json.dumps({"early": {entry: kinds.get(entry) for entry in early}, "json": kinds["json/__init__.pyc"]}))
 `;
 
-// The stdlib's docstrings are compiled out (compile-stdlib.py), not the
-// app's; the stdlib's asserts stay (the bytecode of a module full of them).
+// The stdlib's docstrings and instruction columns are compiled out
+// (compile-stdlib.py), not the app's; the stdlib's asserts and line numbers stay.
 const DOC_APP = `
 """The app's own docstring."""
 import dis, email._header_value_parser as parser, importlib.util, json
@@ -74,9 +74,14 @@ def documented():
 def asserts(code):
     return any(i.opname == "LOAD_ASSERTION_ERROR" for i in dis.get_instructions(code)) or any(
         asserts(c) for c in code.co_consts if hasattr(c, "co_code"))
+def positions(code):
+    lines = {line for line, _, _, _ in code.co_positions() if line is not None}
+    columns = {column for _, _, column, _ in code.co_positions() if column is not None}
+    return {"lines": len(lines) > 1, "columns": len(columns) > 1}
 print(json.dumps({
     "app": __doc__, "function": documented.__doc__, "stdlibModule": json.__doc__, "stdlibFunction": json.dumps.__doc__,
     "stdlibAsserts": asserts(parser.__loader__.get_code(parser.__name__)), "pydocData": bool(importlib.util.find_spec("pydoc_data")),
+    "appPositions": positions(asserts.__code__), "stdlibPositions": positions(json.dumps.__code__),
 }))
 `;
 
@@ -128,12 +133,13 @@ for (const python of TEST_PYTHONS) {
       assert.equal(seen.json, 8, 'json/__init__.pyc is deflated');
     });
 
-    test('the stdlib comes without docstrings (its asserts kept), the app keeps its own', async () => {
+    test('the stdlib comes without docstrings or columns (its asserts and line numbers kept), the app keeps its own', async () => {
       const app = await buildScript(python, DOC_APP, 'doc-app');
       const result = await run(app, []);
       assert.equal(result.stderr, '');
       assert.deepEqual(JSON.parse(result.stdout), {
         app: "The app's own docstring.", function: 'Kept.', stdlibModule: null, stdlibFunction: null, stdlibAsserts: true, pydocData: false,
+        appPositions: { lines: true, columns: true }, stdlibPositions: { lines: true, columns: false },
       });
     });
 
