@@ -51,8 +51,7 @@ export interface Toolchain {
 
 /**
  * Libraries built at once: their configure scripts and archiving are serial,
- * so a second build fills the cores the first leaves idle (on 2 cores, the
- * cold build's libraries take N s together instead of M s one after another).
+ * so a second build fills the cores the first leaves idle.
  */
 const LIBRARY_LANES = 2;
 
