@@ -204,7 +204,7 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
 export type Allocator = 'pymalloc' | 'malloc' | 'mimalloc';
 
 export interface PythonRecipe extends SourcePin {
-  /** Libraries it links, in the order their builds start (two at a time: the longest, OpenSSL, first). */
+  /** Libraries it links, in build order. */
   libraries: LibraryRecipe['name'][];
   /** Extra ./configure arguments for this version. */
   configureArgs: string[];

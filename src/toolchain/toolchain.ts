@@ -8,8 +8,7 @@ import { detectCompiler } from './compiler.js';
 import type { BuildContext } from './context.js';
 import { hashOf } from '../plumbing/hash.js';
 import { layOutToolchain } from './layout.js';
-import { ensureLibrary, libraryKey } from './library.js';
-import { inLanes } from '../plumbing/lanes.js';
+import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
 import type { Allocator } from './recipes.js';
 import { hostTarget, type Target } from './targets.js';
 import { crossBuildFor, crossBuildKey } from './cross.js';
@@ -49,12 +48,6 @@ export interface Toolchain {
   host?: Toolchain;
 }
 
-/**
- * Libraries built at once: their configure scripts and archiving are serial,
- * so a second build fills the cores the first leaves idle.
- */
-const LIBRARY_LANES = 2;
-
 /** The static interpreter for this machine's target: from the cache, or built from verified sources. */
 export async function ensureToolchain(request: ToolchainRequest, plan: ToolchainPlan = planToolchain(request)): Promise<Toolchain> {
   const { recipe, target, pythonSource, libraries, recipeHash } = plan;
@@ -79,7 +72,8 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
       const host = await (request.buildToolchain ?? ((version) => ensureToolchain({ ...request, python: version, target: hostTarget() })))(recipe.version);
       ctx.buildPython = join(host.dir, 'bin', 'python3');
     }
-    const built = await inLanes(libraries, LIBRARY_LANES, (l) => ensureLibrary(ctx, l.recipe, l.source));
+    const built: BuiltLibrary[] = [];
+    for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
     await layOutToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
   });
   if (hit) request.progress.info(`toolchain cache hit: ${dir}`);
