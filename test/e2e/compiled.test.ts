@@ -236,12 +236,13 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
 
   test('its DT_NEEDED entries are in the manylinux allowlist, and so are those of its compiled modules besides their vendored libraries', async () => {
     const binary = await builtApp();
-    const elf = readElfDynamic(readFileSync(binary));
+    const data = readFileSync(binary);
+    const elf = readElfDynamic(data);
     assert.equal(elf.machine, 'x86_64');
-    assert.equal(readFileSync(binary).readUInt16LE(0x10), 2, 'ET_EXEC: not position-independent, no relocations to apply at start');
+    assert.equal(data.readUInt16LE(0x10), 2, 'e_type ET_EXEC: not position-independent, no relocations to apply at start');
     assert.ok(elf.needed.includes('libc.so.6'), `a glibc binary: ${elf.needed.join(', ')}`);
     assert.deepEqual(elf.needed.filter((n) => !MANYLINUX_SYSTEM_LIBRARIES.includes(n)), [], `the launcher's DT_NEEDED: ${elf.needed.join(', ')}`);
-    assert.equal(programInterpreter(readFileSync(binary)), '/lib64/ld-linux-x86-64.so.2');
+    assert.equal(programInterpreter(data), '/lib64/ld-linux-x86-64.so.2');
 
     const objects = await sharedObjects(binary);
     assert.ok([...objects.keys()].some((n) => n.startsWith('numpy.libs/')), 'numpy\'s vendored libraries are in the binary');
