@@ -20,6 +20,11 @@ const workloads = {
   re: 'import re\nt = "the quick brown fox jumps over the lazy dog 12345 " * 2000\np = re.compile(r"(\\w+) (\\d+)|o\\w")\nfor _ in range(40):\n    p.findall(t)\n',
   hashlib: 'import hashlib\nb = b"x" * (1 << 20)\nfor _ in range(150):\n    hashlib.sha256(b).digest(); hashlib.md5(b).digest()\n',
   loop: 'def f(n):\n    s = 0\n    for i in range(n):\n        s += i * i % 7\n    return s\nf(3_000_000)\n',
+  sqlite:
+    'import sqlite3\ndb = sqlite3.connect(":memory:")\ndb.execute("create table t (id integer primary key, name text, score real)")\n' +
+    'db.executemany("insert into t values (?, ?, ?)", ((i, f"n{i % 997}", i * 0.5) for i in range(100_000)))\n' +
+    'db.execute("create index t_name on t (name)")\nfor i in range(40):\n' +
+    '    db.execute("select name, count(*), avg(score) from t where name like ? group by name", (f"n{i}%",)).fetchall()\n',
   objects: 'class P:\n    def __init__(self, x): self.x = x\nfor _ in range(20):\n    l = [P(i) for i in range(100_000)]\n    d = {i: str(i) for i in range(100_000)}\n',
 };
 const toolchains = [];

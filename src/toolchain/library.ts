@@ -44,8 +44,8 @@ export function libraryKey(ctx: BuildContext, recipe: LibraryRecipe, source: Res
   return hashOf({
     schema: LIBRARY_SCHEMA,
     recipe: libraryRecipeIdentity(recipe, source),
-    // CPython's own build environment does not change a library; how the target is cross-built does (when it is).
-    target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, profileGuided: undefined, cross: undefined },
+    // CPython's own build and the launcher's link do not change a library; how the target is cross-built does (when it is).
+    target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, profileGuided: undefined, launcherLdflags: undefined, cross: undefined },
     compiler: ctx.compiler.identity,
     ...(ctx.cross ? { cross: crossBuildKey(ctx.cross) } : {}),
   });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { libraryPatchFiles, libraryRecipeIdentity } from '../../../src/toolchain/library.js';
+import type { BuildContext } from '../../../src/toolchain/context.js';
+import { libraryKey, libraryPatchFiles, libraryRecipeIdentity } from '../../../src/toolchain/library.js';
 import { LIBRARIES } from '../../../src/toolchain/recipes.js';
+import { targetByTriple } from '../../../src/toolchain/targets.js';
 
 const source = (sha256: string) => ({ id: 'x-1', version: '1', url: 'https://example.org/x.tar.gz', sha256 });
 
@@ -27,4 +29,11 @@ test('a library is identified by its source and its patches\' contents, not wher
   // Another patch file's contents give another identity.
   const other = libraryRecipeIdentity({ ...LIBRARIES.openssl, patches: ['ctypes-static-pythonapi.patch'] }, source('b'.repeat(64)));
   assert.notDeepEqual(other.patchContents, openssl.patchContents);
+});
+
+test('a library\'s key follows how it is compiled, not how the launcher is linked', () => {
+  const target = targetByTriple('x86_64-linux-musl');
+  const key = (t: typeof target) => libraryKey({ target: t, compiler: { identity: 'cc 1' } } as unknown as BuildContext, LIBRARIES.zlib, source('a'.repeat(64)));
+  assert.equal(key({ ...target, launcherLdflags: ['-Wl,--other'] }), key(target));
+  assert.notEqual(key({ ...target, cflags: [...target.cflags, '-O3'] }), key(target));
 });
