@@ -5,9 +5,11 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/plumbing/progress.js';
+import type { PythonRecipe } from '../src/toolchain/recipes.js';
 import { targetByTriple } from '../src/toolchain/targets.js';
+import { selectPython } from '../src/toolchain/versions.js';
 import { ensureToolchain } from '../src/toolchain/toolchain.js';
-import { testSourcesFile } from '../test/support/toolchain.js';
+import { testSources } from '../test/support/toolchain.js';
 import { printTable, scratchDir } from './common.js';
 
 const { values, positionals } = parseArgs({ options: { target: { type: 'string' } }, allowPositionals: true });
@@ -17,10 +19,11 @@ const progress = createProgress();
 const rows: Record<string, Record<string, number>> = {};
 for (const python of versions) {
   const cacheDir = scratchDir(`cold-${python}`);
-  const buildToolchain = (version: string) => ensureToolchain({ python: version, sourcesFile: testSourcesFile(), progress });
-  if (target) await buildToolchain(python); // not part of the figure
+  const recipe = selectPython(python);
+  const buildToolchain = (pin: PythonRecipe) => ensureToolchain({ python: pin, sources: testSources(), progress });
+  if (target) await buildToolchain(recipe); // not part of the figure
   const started = Date.now();
-  await ensureToolchain({ python, target, cacheDir, sourcesFile: testSourcesFile(), progress, buildToolchain });
+  await ensureToolchain({ python: recipe, target, cacheDir, sources: testSources(), progress, buildToolchain });
   rows[python] = { seconds: (Date.now() - started) / 1000 };
   rmSync(cacheDir, { recursive: true, force: true });
 }

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { createProgress } from '../src/plumbing/progress.js';
 import type { Allocator } from '../src/toolchain/recipes.js';
+import { selectPython } from '../src/toolchain/versions.js';
 import { ensureToolchain } from '../src/toolchain/toolchain.js';
-import { testSourcesFile } from '../test/support/toolchain.js';
+import { testSources } from '../test/support/toolchain.js';
 import { alternate, benchArgs, printTable, scratchDir, writeScript } from './common.js';
 
 const { python, runs, reference, baseline } = benchArgs();
@@ -29,7 +30,7 @@ const workloads = {
 };
 const toolchains = [];
 for (const allocator of allocators) {
-  toolchains.push({ allocator, toolchain: await ensureToolchain({ python, allocator, sourcesFile: testSourcesFile(), progress: createProgress() }) });
+  toolchains.push({ allocator, toolchain: await ensureToolchain({ python: selectPython(python), allocator, sources: testSources(), progress: createProgress() }) });
 }
 const rows: Record<string, Record<string, number>> = {};
 for (const [name, source] of Object.entries(workloads)) {

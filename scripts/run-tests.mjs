@@ -17,6 +17,11 @@ roots.forEach(walk);
 // Fast unit tests first, so their failures show before the long builds.
 files.sort((a, b) => Number(a.includes('/e2e/')) - Number(b.includes('/e2e/')) || a.localeCompare(b));
 
+// The end-to-end tests run dist/ (the CLI and the Action as users run them):
+// bundle it from src/ first, so that they never test a stale bundle.
+const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],

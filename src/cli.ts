@@ -1,22 +1,21 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readBuildFlags, readToolchainFlags, UsageError } from './options/cli-flags.js';
 import { PybinError, errorMessage } from './plumbing/errors.js';
 import { formatSeconds } from './plumbing/format.js';
 import { createProgress } from './plumbing/progress.js';
-import { parseCompression, parseInterpreterMode, parseManifestUrl } from './options.js';
 import { runPipeline } from './pipeline.js';
 import { packToolchain } from './toolchain/pack.js';
 import { ensureToolchain } from './toolchain/toolchain.js';
-import { targetByTriple, TARGETS } from './toolchain/targets.js';
-import { defaultPython, selectPython, supportedVersions, untestedWarning } from './toolchain/versions.js';
+import { TARGETS } from './toolchain/targets.js';
+import { defaultPython, supportedVersions, untestedWarning } from './toolchain/versions.js';
 
 const USAGE = `Usage: pybin <command> [options]
 
 Commands:
   build       Build a Python app into one executable; prints its path.
-  toolchain   Fetch or build a CPython toolchain for this machine; prints its directory.
+  toolchain   Build a CPython toolchain (or take it from the cache); prints its directory.
 
 pybin build [APP_DIR] [options]
   APP_DIR                 The app: a pyproject project (installed with pip) or a plain
@@ -77,133 +76,43 @@ pybin toolchain [--python VERSION] [--target T] [--sources FILE] [--cache-dir DI
 
 Progress goes to stderr; the last line on stdout is the result.`;
 
-class UsageError extends PybinError {}
-
 async function toolchainCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      python: { type: 'string' },
-      target: { type: 'string' },
-      sources: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      jobs: { type: 'string' },
-      pack: { type: 'string' },
-      'url-base': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return void console.log(USAGE);
-  if (values.pack !== undefined && !values['url-base']) throw new UsageError('--pack needs --url-base: where the packed toolchain will be downloaded from');
-  const jobs = parseJobs(values.jobs);
+  const command = readToolchainFlags(args);
+  if (command.help) return void console.log(USAGE);
   const started = Date.now();
   const progress = createProgress();
-  const untested = untestedWarning(selectPython(values.python));
+  const python = command.python ?? defaultPython();
+  const untested = untestedWarning(python);
   if (untested) progress.warn(untested);
-  const toolchain = await ensureToolchain({
-    python: values.python,
-    target: values.target === undefined ? undefined : targetByTriple(values.target, '--target'),
-    sourcesFile: values.sources,
-    cacheDir: values['cache-dir'],
-    jobs,
-    progress,
-  });
+  const { target, sources, cacheDir, jobs } = command;
+  const toolchain = await ensureToolchain({ python, target, sources, cacheDir, jobs, progress });
   progress.info(
-    `CPython ${toolchain.metadata.python} for ${toolchain.metadata.target} ${toolchain.hit ? 'from the cache' : 'built'} in ${formatSeconds(Date.now() - started)}`,
+    `CPython ${toolchain.metadata.python} for ${toolchain.target.triple} ${toolchain.hit ? 'from the cache' : 'built'} in ${formatSeconds(Date.now() - started)}`,
   );
-  if (values.pack !== undefined) {
-    const entry = await progress.stage('pack the toolchain', () => packToolchain(toolchain.dir, values.pack!, values['url-base']!));
-    const entryFile = join(values.pack, `${basename(new URL(entry.url).pathname, '.tar.gz')}.json`);
+  if (command.pack) {
+    const { dir, urlBase } = command.pack;
+    const entry = await progress.stage('pack the toolchain', () => packToolchain(toolchain.dir, dir, urlBase));
+    const entryFile = join(dir, `${basename(new URL(entry.url).pathname, '.tar.gz')}.json`);
     writeFileSync(entryFile, `${JSON.stringify(entry, null, 2)}\n`);
     progress.info(`packed ${entry.url} (${entry.size} bytes); manifest entry: ${entryFile}`);
   }
   console.log(toolchain.dir);
 }
 
-/** `--smoke-test "--version"` is the common case: its value may start with a dash. */
-function attachSmokeTestValue(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--smoke-test' && i + 1 < args.length) out.push(`--smoke-test=${args[++i]}`);
-    else out.push(args[i]!);
-  }
-  return out;
-}
-
 async function buildCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: attachSmokeTestValue(args),
-    options: {
-      entry: { type: 'string' },
-      name: { type: 'string' },
-      python: { type: 'string' },
-      target: { type: 'string', default: 'auto' },
-      manylinux: { type: 'string' },
-      out: { type: 'string', default: 'dist' },
-      requirements: { type: 'string' },
-      exclude: { type: 'string', multiple: true, default: [] },
-      compression: { type: 'string', default: 'deflate' },
-      'smoke-test': { type: 'string' },
-      extract: { type: 'boolean', default: false },
-      'no-sources': { type: 'boolean', default: false },
-      interpreter: { type: 'string', default: 'auto' },
-      'manifest-url': { type: 'string' },
-      sources: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      jobs: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) return void console.log(USAGE);
-  if (positionals.length > 1) throw new UsageError(`pybin build takes one APP_DIR, got ${positionals.length}: ${positionals.join(' ')}`);
+  const command = readBuildFlags(args);
+  if (command.help) return void console.log(USAGE);
   const started = Date.now();
   const progress = createProgress();
-  const { bundle: result } = await runPipeline(
-    {
-      bundle: {
-        appDir: positionals[0] ?? '.',
-        entry: values.entry,
-        name: values.name,
-        python: values.python,
-        target: values.target,
-        manylinux: values.manylinux,
-        outDir: values.out!,
-        requirements: values.requirements,
-        excludes: values.exclude ?? [],
-        compression: parseCompression(values.compression!, '--compression'),
-        smokeTest: values['smoke-test'],
-        extract: values.extract ?? false,
-        keepSources: !values['no-sources'],
-        sourcesFile: values.sources,
-        cacheDir: values['cache-dir'],
-        jobs: parseJobs(values.jobs),
-      },
-      interpreter: {
-        mode: parseInterpreterMode(values.interpreter!),
-        manifestUrl: parseManifestUrl(values['manifest-url'] ?? ''),
-        cache: false,
-      },
-    },
-    progress,
-  );
+  const result = await runPipeline(command.options, { progress });
   progress.info(
     result.requiresGlibc
-      ? `target ${result.target}: runs on Linux with glibc ${result.requiresGlibc.version} or newer`
-      : `target ${result.target}: a static binary, runs on any Linux ${result.arch}`,
+      ? `target ${result.toolchain.target.triple}: runs on Linux with glibc ${result.requiresGlibc.version} or newer`
+      : `target ${result.toolchain.target.triple}: a static binary, runs on any Linux ${result.arch}`,
   );
   if (result.smokeTest) progress.info(`smoke test passed: ${result.smokeTest.output.split('\n')[0] ?? ''}`);
   progress.info(`built in ${formatSeconds(Date.now() - started)}`);
   console.log(result.binary);
-}
-
-function parseJobs(text: string | undefined): number | undefined {
-  const jobs = text === undefined ? undefined : Number(text);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs needs a whole number ≥ 1, got "${text}"`);
-  return jobs;
 }
 
 async function main(argv: string[]): Promise<number> {

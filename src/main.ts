@@ -1,15 +1,15 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { PybinError, errorMessage } from './plumbing/errors.js';
-import { readActionOptions } from './options.js';
+import { readActionOptions } from './options/action-inputs.js';
 import { runPipeline } from './pipeline.js';
+import { PybinError, errorMessage } from './plumbing/errors.js';
 import { recordTimings, type Progress } from './plumbing/progress.js';
 import { readGitHubContext } from './publish/github-context.js';
 import { publishBinary } from './publish/publish.js';
-import { renderSummary } from './publish/summary.js';
-import { installHostTools, targetsOfInput } from './toolchain/host-tools.js';
-import { hostTarget, TARGETS } from './toolchain/targets.js';
+import { installHostTools } from './runner/host-tools.js';
+import { runnerInterpreterCache } from './runner/interpreter-cache.js';
+import { writeFailureSummary, writeOutputs } from './runner/outputs.js';
+import { hostTarget } from './toolchain/targets.js';
 
 /** Progress through the runner's log, with a collapsible group per stage. */
 const actionsProgress: Progress = {
@@ -18,7 +18,7 @@ const actionsProgress: Progress = {
   stage: (label, work) => core.group(label, work),
 };
 
-/** The Action's entry: inputs -> the same pipeline as the CLI -> publishing -> outputs and summary. */
+/** The Action's entry: inputs -> the same pipeline as the CLI, with what the runner lends -> publishing -> outputs and summary. */
 export async function run(): Promise<void> {
   try {
     const context = readGitHubContext(process.env, (path) => JSON.parse(readFileSync(path, 'utf8')) as unknown);
@@ -29,51 +29,18 @@ export async function run(): Promise<void> {
         ? `${context.serverUrl}/${process.env.GITHUB_ACTION_REPOSITORY}/releases/download/toolchains/manifest.json`
         : undefined,
     });
-    if (options.publish?.token) core.setSecret(options.publish.token);
+    if (options.publish.token) core.setSecret(options.publish.token);
 
     const progress = recordTimings(actionsProgress);
-    // GitHub's runners lack musl and the cross tools: `uses:` alone must work.
-    const targets = targetsOfInput(options.bundle.target ?? 'auto', hostTarget, TARGETS);
-    await installHostTools(targets, hostTarget(), options.interpreter.mode !== 'fetch', progress);
-    const { bundle, interpreter } = await runPipeline(options, progress, { toolCacheDir: process.env.RUNNER_TOOL_CACHE });
-    const published = options.publish ? await publishBinary(bundle, options.publish, context, progress) : {};
-
-    const outputs: Record<string, string | number | undefined> = {
-      'binary-path': bundle.binary,
-      'binary-name': basename(bundle.binary),
-      sha256: bundle.sha256,
-      size: bundle.size,
-      'python-version': bundle.toolchain.metadata.python,
-      target: bundle.target,
-      'requires-glibc': bundle.requiresGlibc?.version,
-      'cache-hit': String(interpreter === 'tool-cache' || interpreter === 'actions-cache' || bundle.toolchain.hit),
-      'interpreter-source': interpreter,
-      'artifact-id': published.artifact?.id,
-      'artifact-url': published.artifact?.url,
-      'release-url': published.release?.url,
-      'asset-url': published.release?.assetUrl,
-    };
-    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value ?? '');
-
-    await core.summary
-      .addRaw(
-        renderSummary({
-          binary: outputs['binary-name'] as string,
-          target: bundle.target,
-          runsOn: bundle.requiresGlibc
-            ? `Linux ${bundle.arch} with glibc ${bundle.requiresGlibc.version} or newer (set by ${bundle.requiresGlibc.decidedBy})`
-            : `any Linux ${bundle.arch} (static)`,
-          python: bundle.toolchain.metadata.python,
-          size: bundle.size,
-          sha256: bundle.sha256,
-          smokeTest: bundle.smokeTest ? `passed: \`${bundle.smokeTest.args.join(' ')}\`` : 'not run',
-          interpreter,
-          timings: progress.timings,
-          artifactUrl: published.artifact?.url,
-          assetUrl: published.release?.assetUrl,
-        }),
-      )
-      .write();
+    const toolCacheDir = process.env.RUNNER_TOOL_CACHE;
+    const bundle = await runPipeline(options, {
+      progress,
+      interpreterCache: toolCacheDir ? runnerInterpreterCache(toolCacheDir, options.actionsCache) : undefined,
+      // GitHub's runners lack musl and the cross tools: `uses:` alone must work.
+      prepareHost: (targets, buildsInterpreters) => installHostTools(targets, hostTarget(), buildsInterpreters, progress),
+    });
+    const published = await publishBinary(bundle, options.publish, context, progress);
+    await writeOutputs(bundle, published, progress.timings);
   } catch (error) {
     const input = error instanceof PybinError ? error.input : undefined;
     if (!(error instanceof PybinError)) core.debug(error instanceof Error ? (error.stack ?? '') : String(error));
@@ -82,10 +49,3 @@ export async function run(): Promise<void> {
     await writeFailureSummary(message);
   }
 }
-
-/** The summary says why the job failed too; without a summary file (a local run) there is nothing to write. */
-async function writeFailureSummary(message: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(`### ❌ pybin failed\n\n${message}\n`).write();
-}
-

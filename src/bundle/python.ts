@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
 import { runCommand, type CommandResult } from '../plumbing/exec.js';
 import { packageRoot } from '../plumbing/package-root.js';
-import { TARGETS } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { wheelPolicy } from './wheel-tags.js';
 
@@ -26,8 +25,7 @@ export function outputOf(result: CommandResult): string {
 
 /** The environment of src/bundle/pip_runner.py: pip's wheel and the target's wheel tags. */
 function pipEnv(toolchain: Toolchain, glibcCap: string | undefined): NodeJS.ProcessEnv {
-  const target = TARGETS.find((t) => t.triple === toolchain.metadata.target);
-  if (!target) throw new PybinError(`toolchain ${toolchain.dir} is for ${toolchain.metadata.target}, which this pybin does not know`);
+  const { target } = toolchain;
   const policy = wheelPolicy(target, glibcCap);
   return {
     PYBIN_PIP_WHEEL: join(toolchain.dir, toolchain.metadata.pipWheel),

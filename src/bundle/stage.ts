@@ -1,55 +1,104 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareGlibc } from '../plumbing/elf.js';
 import { PybinError } from '../plumbing/errors.js';
+import type { Progress } from '../plumbing/progress.js';
+import type { Target } from '../toolchain/targets.js';
+import type { Toolchain } from '../toolchain/toolchain.js';
+import type { BundlePlan } from './plan.js';
+import { checkEntry } from './entry-check.js';
+import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type GlibcRequirement } from './compiled/glibc.js';
+import { dropCompiledModules, compiledFilesByDist, staticRefusal } from './compiled/static.js';
+import { pipInstall } from './python.js';
+import { copyAppTree } from './copy-app.js';
+import { glibcTargetFor } from './target.js';
+import { isNative } from '../toolchain/cross.js';
 
-/** Never copied from an app dir, whatever --exclude says. */
-export const DEFAULT_EXCLUDES = ['.git', '.hg', '.svn', '__pycache__', 'node_modules', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache'];
+/** The interpreter for a target (the pipeline resolves it: cache, download or build). */
+export type ToolchainFor = (target: Target) => Promise<Toolchain>;
 
-export interface CopyOptions {
-  /** Globs matched against paths relative to the app dir (and against bare names). */
-  excludes: string[];
-  /** Paths (absolute) to skip, like the output dir. */
-  skipPaths: string[];
-}
+/** The staged app, by what its target makes of compiled modules: dropped (static), or kept and indexed (glibc). */
+export type Staged =
+  | { kind: 'pure'; warnings: string[] }
+  | { kind: 'compiled'; warnings: string[]; index: CompiledIndex; glibc: GlibcRequirement };
 
 /**
- * Copy a plain app dir into the staging dir. Symlinks are followed only while
- * they stay inside the app dir; one that leaves it stops the build.
+ * Stage the app for the target the plan starts with. A static stage whose
+ * dependencies need their compiled modules is refused for an explicit static
+ * target, and staged again for the glibc target under --target auto.
  */
-export function copyAppTree(appDir: string, into: string, options: CopyOptions): number {
-  const root = realpathSync(appDir);
-  const isExcluded = picomatch([...DEFAULT_EXCLUDES, ...options.excludes], { dot: true, basename: false });
-  const excludedName = picomatch(DEFAULT_EXCLUDES, { dot: true });
-  const skip = new Set(options.skipPaths.map((p) => (existsSync(p) ? realpathSync(p) : p)));
-  let count = 0;
-  const walk = (dir: string, out: string) => {
-    mkdirSync(out, { recursive: true });
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      const rel = relative(root, path);
-      if (excludedName(name) || isExcluded(rel) || isExcluded(name)) continue;
-      let real = path;
-      if (lstatSync(path).isSymbolicLink()) {
-        real = realpathSync(path);
-        if (real !== root && !real.startsWith(root + sep)) {
-          throw new PybinError(
-            `${rel} is a symlink to ${real}, outside the app dir: pybin does not follow it (copy the file into the app, or --exclude it)`,
-            'app',
-          );
-        }
-      }
-      if (skip.has(real)) continue;
-      const stats = statSync(real);
-      if (stats.isDirectory()) {
-        if (existsSync(join(real, 'pyvenv.cfg'))) continue; // a virtualenv under any name
-        walk(real, join(out, name));
-      } else if (stats.isFile()) {
-        copyFileSync(real, join(out, name));
-        count++;
-      }
-    }
-  };
-  walk(root, into);
-  return count;
+export async function stageForTarget(
+  plan: BundlePlan,
+  toolchainFor: ToolchainFor,
+  stage: string,
+  progress: Progress,
+): Promise<{ toolchain: Toolchain; staged: Staged }> {
+  const { initial, auto } = plan.target;
+  if (initial.libc === 'glibc') return stageForGlibc(plan, await toolchainFor(initial), stage, progress);
+
+  const toolchain = await toolchainFor(initial);
+  const verdict = await progress.stage('stage the app', async () => {
+    await install(plan, toolchain, stage);
+    const judged = await dropCompiledModules(toolchain, stage);
+    if (judged.needed.length === 0) await checkEntry(toolchain, stage, plan.entry);
+    return judged;
+  });
+  if (verdict.needed.length === 0) return { toolchain, staged: { kind: 'pure', warnings: verdict.warnings } };
+
+  const glibc = glibcTargetFor(initial);
+  if (!auto) throw staticRefusal(verdict, initial.triple, glibc.triple, isNative(glibc) ? undefined : `an ${glibc.arch} machine (GitHub's ubuntu-24.04-arm runner)`);
+  const names = verdict.needed.map((n) => n.name);
+  progress.info(`target ${glibc.triple}: ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} compiled modules, which only a glibc binary loads`);
+  return stageForGlibc(plan, await toolchainFor(glibc), stage, progress);
+}
+
+async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: string, progress: Progress): Promise<{ toolchain: Toolchain; staged: Staged }> {
+  const staged = await progress.stage('stage the app', async () => {
+    await install(plan, toolchain, stage);
+    const compiled = compiledStage(toolchain, stage, plan.target.glibcCap);
+    await checkEntry(toolchain, stage, plan.entry);
+    return compiled;
+  });
+  return { toolchain, staged };
+}
+
+/** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels. */
+async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<void> {
+  const { options, appDir, project, requirements, outDir } = plan;
+  const glibcCap = plan.target.glibcCap;
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage);
+  if (project.installable) {
+    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
+    rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
+  } else {
+    copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
+  }
+  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
+}
+
+/** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */
+function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | undefined): Staged {
+  const dists = compiledFilesByDist(stage);
+  const bytes = new Map(dists.flatMap((d) => d.files).map((member) => [member, readFileSync(join(stage, member))]));
+  const index = indexCompiled(dists, (member) => bytes.get(member)!);
+  const warnings = Object.entries(index.unresolved).map(
+    ([member, libs]) => `${member} needs ${libs.join(', ')}, which is neither in the binary nor on every manylinux system: the binary needs it installed where it runs`,
+  );
+  const launcherFloor = toolchain.metadata.glibcFloor;
+  if (!launcherFloor) throw new PybinError(`toolchain ${toolchain.dir} records no glibc floor: rebuild it with this pybin`);
+  const glibc = requiredGlibc(
+    launcherFloor,
+    dists.map((d) => ({ name: d.name, tags: d.infoDir ? wheelTags(join(stage, d.infoDir)) : [], files: d.files.map((f) => bytes.get(f)!) })),
+  );
+  if (glibcCap && compareGlibc(glibc.version, glibcCap) > 0) {
+    throw new PybinError(
+      `manylinux ${glibcCap}: the binary would need glibc ${glibc.version} (set by ${glibc.decidedBy}). ` +
+        (glibc.decidedBy === 'the launcher'
+          ? 'This interpreter was built against a newer glibc: use a prebuilt toolchain (built in a manylinux_2_28 container), or build on an older system.'
+          : 'Pin an older version of that distribution, or raise the cap.'),
+      'manylinux',
+    );
+  }
+  return { kind: 'compiled', warnings, index, glibc };
 }

@@ -33,6 +33,11 @@ export function glibcTargetFor(target: Target): Target {
   return target.libc === 'glibc' ? target : targetByTriple(`${target.arch}-linux-gnu`);
 }
 
+/** Every target a build of this request may end on: auto starts static and may move to glibc. */
+export function possibleTargets(request: TargetRequest): Target[] {
+  return request.auto ? [request.initial, glibcTargetFor(request.initial)] : [request.initial];
+}
+
 /** "2_28", "2.28", "manylinux_2_28", and the legacy names manylinux2014/2010/1, as "2.28". */
 export function parseManylinux(value: string): string {
   const legacy: Record<string, string> = { manylinux2014: '2.17', manylinux2010: '2.12', manylinux1: '2.5' };

@@ -81,7 +81,7 @@ export async function publishBinary(
         octokit,
         repo: context.repository,
         issueNumber: context.pullRequest!.number,
-        rows: [{ binary: basename(build.binary), target: build.toolchain.metadata.target, size: build.size, sha256: build.sha256, artifactUrl: published.artifact?.url }],
+        rows: [{ binary: basename(build.binary), target: build.toolchain.target.triple, size: build.size, sha256: build.sha256, artifactUrl: published.artifact?.url }],
         warn: progress.warn,
       }),
     );

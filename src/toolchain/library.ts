@@ -11,6 +11,7 @@ import { buildOnce } from '../plumbing/atomic-dir.js';
 import type { ResolvedSource } from './sources.js';
 import { fetchSource, unpack } from './sources.js';
 import { buildTriple, crossBuildKey } from './cross.js';
+import { targetKey } from './targets.js';
 
 /** A static library installed in its own prefix: include/, lib/, licenses/. */
 export interface BuiltLibrary {
@@ -44,8 +45,7 @@ export function libraryKey(ctx: BuildContext, recipe: LibraryRecipe, source: Res
   return hashOf({
     schema: LIBRARY_SCHEMA,
     recipe: libraryRecipeIdentity(recipe, source),
-    // CPython's own build and the launcher's link do not change a library; how the target is cross-built does (when it is).
-    target: { ...ctx.target, cpythonEnv: undefined, cpythonCflags: undefined, profileGuided: undefined, launcherLdflags: undefined, cross: undefined },
+    target: targetKey(ctx.target, 'library'),
     compiler: ctx.compiler.identity,
     ...(ctx.cross ? { cross: crossBuildKey(ctx.cross) } : {}),
   });

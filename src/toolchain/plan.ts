@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { patchFiles, pgoWorkload, stdlibCompiler } from './cpython.js';
 import { hashOf, sha256 } from '../plumbing/hash.js';
-import { launcherSource } from './layout.js';
+import { launcherSource } from './assemble.js';
 import { libraryRecipeIdentity } from './library.js';
 import { CPYTHON_BUNDLED_LICENSES, CPYTHON_CONFIGURE_ARGS, CPYTHON_MAKE_TARGETS, CPYTHON_PGO, LIBRARIES, STDLIB_EXCLUDES, type Allocator, type LibraryRecipe, type PythonRecipe } from './recipes.js';
-import { loadSourceOverrides, resolveSource, type ResolvedSource } from './sources.js';
-import { hostTarget, type Target } from './targets.js';
-import { selectPython } from './versions.js';
+import { resolveSource, type ResolvedSource, type SourceOverrides } from './sources.js';
+import { hostTarget, targetKey, type Target } from './targets.js';
+import { defaultPython } from './versions.js';
 
 /** Bump when the build code (not the recipes) changes what a toolchain contains. */
 const TOOLCHAIN_SCHEMA = 1;
@@ -25,10 +25,10 @@ export interface ToolchainPlan {
   recipeHash: string;
 }
 
-export function planToolchain(request: { python?: string; target?: Target; sourcesFile?: string; allocator?: Allocator }): ToolchainPlan {
-  const pinned = selectPython(request.python);
+export function planToolchain(request: { python?: PythonRecipe; target?: Target; sources?: SourceOverrides; allocator?: Allocator }): ToolchainPlan {
+  const pinned = request.python ?? defaultPython();
   const recipe = request.allocator ? { ...pinned, allocator: request.allocator } : pinned;
-  const overrides = request.sourcesFile ? loadSourceOverrides(request.sourcesFile) : {};
+  const overrides = request.sources ?? {};
   const target = request.target ?? hostTarget();
   const pythonSource = resolveSource('cpython', recipe, overrides);
   const libraries = linkedLibraries(recipe, target).map((name) => ({ recipe: LIBRARIES[name], source: resolveSource(name, LIBRARIES[name], overrides) }));
@@ -46,7 +46,7 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
     patches: patchFiles(recipe.version).map((p) => [basename(p), sha256(readFileSync(p))]),
     launcher: sha256(readFileSync(launcherSource())),
     libraries: libraries.map((l) => libraryRecipeIdentity(l.recipe, l.source)),
-    target: buildRelevant(target),
+    target: targetKey(target, 'toolchain'),
   });
   return { recipe, target, pythonSource, libraries, recipeHash };
 }
@@ -54,15 +54,4 @@ export function planToolchain(request: { python?: string; target?: Target; sourc
 /** The libraries a toolchain builds and links, in build order: the recipe's, and the malloc replacement where musl's would be used. */
 export function linkedLibraries(recipe: PythonRecipe, target: Target): LibraryRecipe['name'][] {
   return recipe.mallocReplacement && target.libc === 'musl' ? [...recipe.libraries, recipe.mallocReplacement] : recipe.libraries;
-}
-
-/** What of a target changes the bytes built (not, say, the hint shown when its compiler is missing). */
-function buildRelevant(target: Target) {
-  const { triple, os, arch, libc, opensslTarget, cflags, cpythonCflags, ldflags, launcherLdflags, exportsCApi, cpythonEnv } = target;
-  // exportsCApi and cpythonEnv only where set: the musl targets' hashes (and so their prebuilt toolchains) predate them.
-  return {
-    triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, cpythonCflags, ldflags, launcherLdflags,
-    ...(exportsCApi ? { exportsCApi } : {}),
-    ...(cpythonEnv ? { cpythonEnv } : {}),
-  };
 }

@@ -43,7 +43,7 @@ const OPENSSL_UNUSED = [
   'legacy', 'gost', 'sm2', 'sm2-precomp', 'sm3', 'sm4', 'idea', 'seed', 'mdc2', 'whirlpool',
   'ec2m', 'slh-dsa', 'argon2', 'siv', 'ocb',
   // Ciphers no default TLS suite of CPython's uses and hashlib never reaches
-  // (MD4 needs the legacy provider, off above): 120 kB.
+  // (MD4 needs the legacy provider, off above).
   'camellia', 'aria', 'bf', 'cast', 'rc2', 'rc4', 'md4',
 ];
 
@@ -153,8 +153,8 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
         '--disable-tcl',
         '--disable-readline',
         '--disable-editline',
-        // -Os after {cflags}' -O2: a third less code (1,145 -> 773 kB), faster on
-        // bench/speed.ts's sqlite workload (416 ms against 514), and 26 s to compile instead of 43.
+        // -Os after {cflags}' -O2: less code, and faster too on bench/speed.ts's
+        // sqlite workload (the amalgamation's hot paths fit the cache better).
         'CFLAGS={cflags} -Os -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_DBSTAT_VTAB',
       ],
       ['make', '-j{jobs}', 'libsqlite3.la'],
@@ -205,8 +205,8 @@ export const LIBRARIES: Record<LibraryRecipe['name'], LibraryRecipe> = {
  * pymalloc: CPython's small-object allocator over the C library's malloc (upstream
  * default; see PythonRecipe.mallocReplacement);
  * malloc: musl's malloc for everything; mimalloc: the copy CPython 3.13+ bundles.
- * Chosen by bench/speed.ts: on 3.13 mimalloc ran json 2.6x, objects 1.5x, re 1.4x
- * faster than pymalloc, and musl's malloc was the slowest; 3.11 and 3.12 bundle
+ * Chosen by bench/speed.ts (--baseline compares two): mimalloc is the fastest
+ * where CPython bundles it and musl's malloc the slowest; 3.11 and 3.12 bundle
  * no mimalloc, so they keep pymalloc.
  */
 export type Allocator = 'pymalloc' | 'malloc' | 'mimalloc';
@@ -228,8 +228,8 @@ export interface PythonRecipe extends SourcePin {
   /**
    * A library linked into the static musl launchers in place of musl's
    * malloc, under CPython's own allocator: musl's mallocng maps and unmaps
-   * pages for the objects pymalloc hands on (over 512 bytes), which made a
-   * real app's start-up 1.18x its venv's on 3.11. Not on glibc (its malloc is
+   * pages for the objects pymalloc hands on (over 512 bytes), which slows
+   * down a real app's start-up (bench/startup.ts). Not on glibc (its malloc is
    * fast, and compiled modules loaded there must share it), nor where CPython
    * bundles mimalloc itself (3.13+).
    */
@@ -354,9 +354,9 @@ export const CPYTHON_CONFIGURE_ARGS = [
  * the targets that ask for it (Target.profileGuided): make builds them
  * instrumented, the new interpreter runs `workload` (src/toolchain/), and make
  * builds them again with the profile. What the workload never ran is
- * optimised for size, as upstream's --enable-optimizations does: on 3.13 the
- * launcher is 1.1 MB smaller than with -fprofile-partial-training, and the
- * bench/speed.ts workloads within 3.5% of it in interleaved runs (re slowest).
+ * optimised for size, as upstream's --enable-optimizations does (a smaller
+ * launcher than -fprofile-partial-training gives, at about its speed:
+ * bench/size.ts, bench/speed.ts).
  */
 export const CPYTHON_PGO = {
   generate: ['-fprofile-generate'],
@@ -407,6 +407,6 @@ export const CPYTHON_BUNDLED_LICENSES: Record<string, string> = {
 export const STDLIB_EXCLUDES = [
   'test/', 'ctypes/test/', 'distutils/tests/', 'sqlite3/test/', 'unittest/test/',
   'idlelib/', 'tkinter/', 'turtledemo/', 'turtle.py', 'ensurepip/', 'lib2to3/', 'site-packages/',
-  // help('topics') and help('keywords') text (150 KB deflated); pydoc says it is not available.
+  // help('topics') and help('keywords') text, large and rarely read; pydoc says it is not available.
   'pydoc_data/',
 ];

@@ -172,20 +172,20 @@ const LIBRARY_CFLAGS = ['-O2', '-fPIC', ...SECTION_CFLAGS];
  * may not inline or clone a global function (it could be interposed), which
  * slows the interpreter down. The launcher is an executable: the compiler's
  * default (PIE or not) is enough. -g0 undoes configure's -g: the launcher is
- * stripped, and debug info made the profile-guided build's instrumented
- * compile 40% slower (189 s against 134 s for 3.13 on 2 cores).
+ * stripped, and debug info makes the profile-guided build's instrumented
+ * compile much slower (bench/cold-build.ts).
  */
 const CPYTHON_CFLAGS = [...SECTION_CFLAGS, '-g0'];
 
 /**
  * The profile-guided build runs its training on the target, which for the
- * architectures we cross-build means under qemu (20x slower): only the build
+ * architectures we cross-build means under qemu (many times slower): only the build
  * hosts' own architecture gets it for now, wherever it is built (the recipe
  * hash stays the same on a native runner).
  */
 const PROFILE_GUIDED_ARCHES = ['x86_64'];
 
-/** Nothing in a static musl binary unwinds the stack (no C++, no backtrace()): no unwind tables, 1.3 MB less. */
+/** Nothing in a static musl binary unwinds the stack (no C++, no backtrace()): no unwind tables, a smaller launcher. */
 const NO_UNWIND_TABLES = ['-fno-asynchronous-unwind-tables', '-fno-unwind-tables'];
 
 /** A static musl target: musl-gcc, everything linked in, no dynamic loading. */
@@ -227,9 +227,9 @@ function glibcTarget(arch: string): Target {
     cflags: LIBRARY_CFLAGS,
     cpythonCflags: CPYTHON_CFLAGS,
     ldflags: [],
-    // Not position-independent, as Debian's python3: a PIE launcher has 50,000
-    // relative relocations for the loader to apply at every start (2.0 M
-    // cycles of ld.so's 2.4 M for 3.13, LD_DEBUG=statistics).
+    // Not position-independent, as Debian's python3: a PIE launcher has tens of
+    // thousands of relative relocations for the loader to apply at every start
+    // (most of ld.so's work, LD_DEBUG=statistics).
     launcherLdflags: ['-no-pie', '-Wl,--gc-sections'],
     exportsCApi: true,
     profileGuided: PROFILE_GUIDED_ARCHES.includes(arch),
@@ -264,6 +264,21 @@ export function hostTarget(libc: Target['libc'] = 'musl', platform: string = pro
     );
   }
   return target;
+}
+
+/**
+ * The fields of a target that change the bytes built, for cache keys: never
+ * the hints shown when a tool is missing, nor how it is cross-built (each key
+ * adds that itself). A library sees only how objects are compiled; a
+ * toolchain also how CPython is compiled and the launcher linked.
+ */
+export function targetKey(target: Target, scope: 'library' | 'toolchain') {
+  const { triple, os, arch, libc, opensslTarget, cflags, ldflags } = target;
+  const compiled = { triple, os, arch, libc, compiler: target.compiler.command, opensslTarget, cflags, ldflags };
+  if (scope === 'library') return compiled;
+  const { cpythonCflags, launcherLdflags, exportsCApi, cpythonEnv } = target;
+  // exportsCApi and cpythonEnv only where set: the musl targets' hashes (and so their prebuilt toolchains) predate them.
+  return { ...compiled, cpythonCflags, launcherLdflags, ...(exportsCApi ? { exportsCApi } : {}), ...(cpythonEnv ? { cpythonEnv } : {}) };
 }
 
 /** A target by its triple, or a clear error listing the known ones. */

@@ -7,19 +7,22 @@ import { resolveCacheDir } from './cache.js';
 import { detectCompiler } from './compiler.js';
 import type { BuildContext } from './context.js';
 import { hashOf } from '../plumbing/hash.js';
-import { layOutToolchain } from './layout.js';
+import { assembleToolchain } from './assemble.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
-import type { Allocator } from './recipes.js';
+import type { Allocator, PythonRecipe } from './recipes.js';
+import type { SourceOverrides } from './sources.js';
 import { hostTarget, type Target } from './targets.js';
 import { crossBuildFor, crossBuildKey } from './cross.js';
 import { readToolchainMetadata, type ToolchainMetadata } from './metadata.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 
 export interface ToolchainRequest {
-  python?: string;
+  /** Default: the newest tested release (see defaultPython). */
+  python?: PythonRecipe;
   /** Default: this machine's static musl target. */
   target?: Target;
-  sourcesFile?: string;
+  /** Source tarballs from elsewhere than the recipes' URLs (--sources). */
+  sources?: SourceOverrides;
   cacheDir?: string;
   jobs?: number;
   /** Overrides the recipe's allocator (for bench/: the choice is made by measurement). */
@@ -30,15 +33,21 @@ export interface ToolchainRequest {
    * (default: ensured here, from the cache or built). Asked for only when a
    * cross build actually builds.
    */
-  buildToolchain?: (version: string) => Promise<Toolchain>;
+  buildToolchain?: (python: PythonRecipe) => Promise<Toolchain>;
 }
 
 export type { ToolchainMetadata };
 
+/** Where an interpreter came from: the `interpreter-source` output. */
+export type ToolchainSource = 'tool-cache' | 'actions-cache' | 'fetch' | 'build';
+
 export interface Toolchain {
   dir: string;
-  /** True when the toolchain came from the cache without building. */
+  /** The target it was asked for and built for (its metadata names the same triple). */
+  target: Target;
+  /** True when the toolchain came from a cache without building or downloading. */
   hit: boolean;
+  source: ToolchainSource;
   metadata: ToolchainMetadata;
   /**
    * The build host's toolchain of the same CPython version, where this one's
@@ -54,7 +63,6 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
   const cacheDir = resolveCacheDir(request.cacheDir);
   ensureWritableDir(cacheDir, 'cache dir', 'cache-dir');
   const jobs = request.jobs ?? cpus().length;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new PybinError(`--jobs must be a whole number ≥ 1, got ${jobs}`, 'jobs');
   const cross = crossBuildFor(target);
   const compiler = await detectCompiler(target, process.env, cross);
   const ctx: BuildContext = { cacheDir, target, compiler, jobs, progress: request.progress, cross };
@@ -69,13 +77,22 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
   const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${buildKey.slice(0, 16)}`);
   const { hit } = await buildOnce(dir, async (out) => {
     if (cross) {
-      const host = await (request.buildToolchain ?? ((version) => ensureToolchain({ ...request, python: version, target: hostTarget() })))(recipe.version);
+      const host = await (request.buildToolchain ?? ((python) => ensureToolchain({ ...request, python, target: hostTarget() })))(recipe);
       ctx.buildPython = join(host.dir, 'bin', 'python3');
     }
     const built: BuiltLibrary[] = [];
     for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
-    await layOutToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
+    await assembleToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
   });
   if (hit) request.progress.info(`toolchain cache hit: ${dir}`);
-  return { dir, hit, metadata: readToolchainMetadata(dir) };
+  return { ...openToolchain(dir, target), hit, source: 'build' };
+}
+
+/** A toolchain dir for a target, refused when its metadata says it is for another. */
+export function openToolchain(dir: string, target: Target): Pick<Toolchain, 'dir' | 'target' | 'metadata'> {
+  const metadata = readToolchainMetadata(dir);
+  if (metadata.target !== target.triple) {
+    throw new PybinError(`toolchain ${dir} is for ${metadata.target}, not ${target.triple}: remove it and run again`);
+  }
+  return { dir, target, metadata };
 }

@@ -58,20 +58,27 @@ export function selectPython(requested: string | undefined, pythons: readonly Py
 }
 
 /**
- * The CPython to ask for: an explicit request, else `.python-version`, else
- * the newest pinned final release that satisfies `requires-python`, a tested
- * one if any does (else an untested one, which the build warns about), else
- * undefined (the default, see defaultPython).
+ * The one place a build's CPython is chosen: an explicit request (already a
+ * pin), else the app's `.python-version`, else the newest pinned final
+ * release that satisfies `requires-python`, a tested one if any does (else an
+ * untested one, which the build warns about), else the default (see
+ * defaultPython).
  */
 export function choosePython(
-  requested: string | undefined,
+  requested: PythonRecipe | undefined,
   versionFile: string | undefined,
   requiresPython: string | undefined,
   pythons: readonly PythonRecipe[] = PYTHONS,
-): string | undefined {
-  if (requested?.trim()) return requested.trim();
-  if (versionFile?.trim()) return versionFile.trim();
-  if (!requiresPython?.trim()) return undefined;
+): PythonRecipe {
+  if (requested) return requested;
+  if (versionFile?.trim()) {
+    try {
+      return selectPython(versionFile, pythons);
+    } catch (error) {
+      throw new PybinError(`the app's .python-version: ${(error as Error).message}`, 'python-version');
+    }
+  }
+  if (!requiresPython?.trim()) return defaultPython(pythons);
   const fitting = pythons.filter((p) => isFinal(p) && satisfiesRequiresPython(p.version, requiresPython));
   const newest = fitting.filter((p) => p.tested).at(-1) ?? fitting.at(-1);
   if (!newest) {
@@ -80,7 +87,7 @@ export function choosePython(
       'python-version',
     );
   }
-  return newest.version;
+  return newest;
 }
 
 /** PEP 440 specifiers (`>=3.10,<3.14`, `~=3.11`, `==3.12.*`, `!=3.13.0`) for final CPython releases. */

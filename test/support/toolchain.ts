@@ -4,7 +4,9 @@ import { packageRoot } from '../../src/plumbing/package-root.js';
 import { createProgress } from '../../src/plumbing/progress.js';
 import { minorVersion } from '../../src/toolchain/cpython.js';
 import { PYTHONS } from '../../src/toolchain/recipes.js';
+import { loadSourceOverrides, type SourceOverrides } from '../../src/toolchain/sources.js';
 import { targetByTriple } from '../../src/toolchain/targets.js';
+import { selectPython } from '../../src/toolchain/versions.js';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain.js';
 
 /**
@@ -17,9 +19,14 @@ export function testSourcesFile(): string {
   return file;
 }
 
+/** The test sources file, read as --sources reads it. */
+export function testSources(): SourceOverrides {
+  return loadSourceOverrides(testSourcesFile());
+}
+
 /** A real toolchain (default: the static musl target), built once per cache and shared by every test through it. */
 export function testToolchain(python: string, target?: string): Promise<Toolchain> {
-  return ensureToolchain({ python, target: target ? targetByTriple(target) : undefined, sourcesFile: testSourcesFile(), progress: createProgress() });
+  return ensureToolchain({ python: selectPython(python), target: target ? targetByTriple(target) : undefined, sources: testSources(), progress: createProgress() });
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { glibcTargetFor, parseManylinux, parseTargetRequest } from '../../../src/bundle/target.js';
+import { glibcTargetFor, parseManylinux, parseTargetRequest, possibleTargets } from '../../../src/bundle/target.js';
 import { PybinError } from '../../../src/plumbing/errors.js';
 import { hostTarget, targetByTriple } from '../../../src/toolchain/targets.js';
 
@@ -46,4 +46,11 @@ test('manylinux caps are read in every spelling pip and auditwheel use', () => {
 test('the glibc stand-in of a static target has its architecture', () => {
   assert.equal(glibcTargetFor(host).triple, 'x86_64-linux-gnu');
   assert.equal(glibcTargetFor(targetByTriple('aarch64-linux-musl')).triple, 'aarch64-linux-gnu');
+});
+
+test('the targets a build may end on: auto may move from static to glibc, a triple stays itself', () => {
+  const triples = (value: string) => possibleTargets(parseTargetRequest(value, undefined, host)).map((t) => t.triple);
+  assert.deepEqual(triples('auto'), ['x86_64-linux-musl', 'x86_64-linux-gnu']);
+  assert.deepEqual(triples('aarch64-linux-musl'), ['aarch64-linux-musl']);
+  assert.deepEqual(triples('x86_64-linux-gnu'), ['x86_64-linux-gnu']);
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PybinError } from '../../../src/plumbing/errors.js';
 import { detectCompiler } from '../../../src/toolchain/compiler.js';
 import { buildArch, crossBuildFor, isNative, targetRunner, writeConfigSite } from '../../../src/toolchain/cross.js';
-import { inittabModules } from '../../../src/toolchain/layout.js';
+import { inittabModules } from '../../../src/toolchain/assemble.js';
 import { targetByTriple } from '../../../src/toolchain/targets.js';
 
 const aarch64 = targetByTriple('aarch64-linux-musl');
@@ -32,9 +32,15 @@ test('the CONFIG_SITE holds the answers configure cannot test when cross compili
 
 test('target programs run directly when native, through the emulator when it is installed, else the reason', () => {
   assert.deepEqual(targetRunner(x86, 'x86_64'), { argv: [] });
-  const missing = targetRunner(aarch64, 'x86_64', '/nonexistent');
-  if ('argv' in missing) return; // found in /usr/bin: covered by the e2e tests
+  assert.deepEqual(targetRunner(aarch64, 'aarch64', '/nonexistent'), { argv: [] });
+  // Only the PATH given is searched: an empty dir has no emulator, one holding an executable qemu-aarch64-static has.
+  const empty = mkdtempSync(join(tmpdir(), 'pybin-path-'));
+  const missing = targetRunner(aarch64, 'x86_64', empty);
+  assert.ok('missing' in missing, `no emulator in ${empty}: ${JSON.stringify(missing)}`);
   assert.match(missing.missing, /qemu-aarch64-static is not installed \(`sudo apt-get install qemu-user-static`/);
+  const bin = mkdtempSync(join(tmpdir(), 'pybin-path-'));
+  writeFileSync(join(bin, 'qemu-aarch64-static'), '#!/bin/sh\n', { mode: 0o755 });
+  assert.deepEqual(targetRunner(aarch64, 'x86_64', `${empty}:${bin}`), { argv: [join(bin, 'qemu-aarch64-static')] });
 });
 
 test('a missing cross compiler names the Debian packages', async () => {

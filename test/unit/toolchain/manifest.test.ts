@@ -10,6 +10,7 @@ import { downloadToolchain, fetchManifest } from '../../../src/toolchain/fetch-t
 import { findManifestEntry, parseManifest, type Manifest, type ManifestEntry } from '../../../src/toolchain/manifest.js';
 import { packToolchain } from '../../../src/toolchain/pack.js';
 import { planToolchain } from '../../../src/toolchain/plan.js';
+import { selectPython } from '../../../src/toolchain/versions.js';
 import { targetByTriple } from '../../../src/toolchain/targets.js';
 import { startManifestServer, unreachableUrl, type ManifestServer } from '../../support/manifest-server.js';
 import { EXPECTED, FILE_NAME, identity, makeToolchain } from '../../support/mini-toolchain.js';
@@ -180,8 +181,8 @@ test('a packed entry names its tar.gz, and the mini toolchain keeps its symlink'
 });
 
 test('one manifest holds both architectures: the entry is picked by target, with a recipe hash that does not depend on the build host', () => {
-  const x86 = planToolchain({ python: '3.13', target: targetByTriple('x86_64-linux-musl') });
-  const arm = planToolchain({ python: '3.13', target: targetByTriple('aarch64-linux-musl') });
+  const x86 = planToolchain({ python: selectPython('3.13'), target: targetByTriple('x86_64-linux-musl') });
+  const arm = planToolchain({ python: selectPython('3.13'), target: targetByTriple('aarch64-linux-musl') });
   assert.notEqual(x86.recipeHash, arm.recipeHash);
   const entry = (plan: typeof x86): ManifestEntry => ({
     python: plan.recipe.version, target: plan.target.triple, recipeHash: plan.recipeHash, url: `https://example.invalid/${plan.target.triple}.tar.gz`, sha256: 'a'.repeat(64),
@@ -190,6 +191,6 @@ test('one manifest holds both architectures: the entry is picked by target, with
   const wanted = { python: arm.recipe.version, target: 'aarch64-linux-musl', recipeHash: arm.recipeHash };
   assert.equal(findManifestEntry(entries, wanted)?.url, 'https://example.invalid/aarch64-linux-musl.tar.gz');
   // The cross build's data (compiler, CONFIG_SITE) is not in the recipe hash: a native ARM build has the same.
-  const native = planToolchain({ python: '3.13', target: { ...targetByTriple('aarch64-linux-musl'), cross: undefined } });
+  const native = planToolchain({ python: selectPython('3.13'), target: { ...targetByTriple('aarch64-linux-musl'), cross: undefined } });
   assert.equal(native.recipeHash, arm.recipeHash);
 });

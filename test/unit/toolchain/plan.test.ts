@@ -14,17 +14,17 @@ test('musl launchers of versions without a bundled mimalloc link it in place of 
   assert.deepEqual(linkedLibraries(py311, glibc), py311.libraries);
   assert.deepEqual(linkedLibraries(py313, musl), py313.libraries);
   assert.deepEqual(
-    planToolchain({ python: '3.11', target: musl }).libraries.map((l) => l.recipe.name),
+    planToolchain({ python: selectPython('3.11'), target: musl }).libraries.map((l) => l.recipe.name),
     linkedLibraries(py311, musl),
   );
 });
 
 test('only the x86_64 targets are built profile-guided, a profile-guided build hashes apart from a plain one, and a plan hashes the same every time', () => {
-  const x86 = planToolchain({ python: '3.13', target: musl });
+  const x86 = planToolchain({ python: selectPython('3.13'), target: musl });
   assert.equal(x86.target.profileGuided, true);
   assert.equal(targetByTriple('aarch64-linux-musl').profileGuided, false);
   // Otherwise a plain build and a profile-guided one would share a cache entry and a prebuilt manifest entry.
-  assert.notEqual(planToolchain({ python: '3.13', target: { ...musl, profileGuided: false } }).recipeHash, x86.recipeHash);
+  assert.notEqual(planToolchain({ python: selectPython('3.13'), target: { ...musl, profileGuided: false } }).recipeHash, x86.recipeHash);
   // The same request plans the same hash every time (nothing from the machine or the clock goes in).
-  assert.equal(planToolchain({ python: '3.13', target: musl }).recipeHash, x86.recipeHash);
+  assert.equal(planToolchain({ python: selectPython('3.13'), target: musl }).recipeHash, x86.recipeHash);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { importsToCheck, moduleOf, modulesToTry, staticRefusal } from '../../../src/bundle/native.js';
+import { importsToCheck, moduleOf, modulesToTry, staticRefusal } from '../../../../src/bundle/compiled/static.js';
 
 test('a compiled file names the module it provides', () => {
   assert.equal(moduleOf('yaml/_yaml.cpython-311-x86_64-linux-gnu.so'), 'yaml._yaml');

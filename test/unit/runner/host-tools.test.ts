@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostToolsFor, planHostTools, targetsOfInput, type HostFacts } from '../../../src/toolchain/host-tools.js';
-import { hostTarget, targetByTriple, TARGETS } from '../../../src/toolchain/targets.js';
+import { hostToolsFor, planHostTools, type HostFacts } from '../../../src/runner/host-tools.js';
+import { hostTarget, targetByTriple } from '../../../src/toolchain/targets.js';
 
 const host = hostTarget('musl', 'linux', 'x64');
 const aarch64 = targetByTriple('aarch64-linux-musl');
@@ -60,11 +60,4 @@ test('without sudo or apt-get the plan refuses, naming the packages and the comm
 
 test('a glibc aarch64 cross build is refused with the reason, before any install', () => {
   assert.throws(() => hostToolsFor([targetByTriple('aarch64-linux-gnu')], host, true, 'x86_64'), /cannot be cross-built on x86_64 yet: .*ubuntu-24\.04-arm/);
-});
-
-test('the target input names the targets a build may need', () => {
-  const byHost = (libc: 'musl' | 'glibc') => hostTarget(libc, 'linux', 'x64');
-  assert.deepEqual(targetsOfInput('auto', byHost, TARGETS).map((t) => t.triple), ['x86_64-linux-musl', 'x86_64-linux-gnu']);
-  assert.deepEqual(targetsOfInput('aarch64-linux-musl', byHost, TARGETS).map((t) => t.triple), ['aarch64-linux-musl']);
-  assert.deepEqual(targetsOfInput('x86_64-windows', byHost, TARGETS), [], 'the target input check names it later');
 });

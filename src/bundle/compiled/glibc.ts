@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { compareGlibc, glibcFloor, readElfDynamic, type ElfDynamicInfo } from '../plumbing/elf.js';
-import { PybinError, errorMessage } from '../plumbing/errors.js';
-import { MANYLINUX_SYSTEM_LIBRARIES } from '../toolchain/targets.js';
-import { moduleOf, type NativeDist } from './native.js';
+import { compareGlibc, glibcFloor, readElfDynamic, type ElfDynamicInfo } from '../../plumbing/elf.js';
+import { PybinError, errorMessage } from '../../plumbing/errors.js';
+import { MANYLINUX_SYSTEM_LIBRARIES } from '../../toolchain/targets.js';
+import { moduleOf, type CompiledDist } from './static.js';
 
 /**
  * What the glibc runtime (src/runtime/_pybin_native.py) needs to load the
@@ -38,7 +38,7 @@ function exportsInit(member: string, data: Buffer): boolean {
 }
 
 /** Index every compiled file of the stage; `read` gives a member's bytes. */
-export function indexCompiled(dists: Pick<NativeDist, 'files'>[], read: (member: string) => Buffer): CompiledIndex {
+export function indexCompiled(dists: Pick<CompiledDist, 'files'>[], read: (member: string) => Buffer): CompiledIndex {
   const members = dists.flatMap((d) => d.files).sort();
   const bytes = new Map(members.map((m) => [m, read(m)]));
   const elf = new Map<string, ElfDynamicInfo>(members.map((m) => [m, readShared(m, bytes.get(m)!)]));

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PybinError } from '../plumbing/errors.js';
-import type { Toolchain } from '../toolchain/toolchain.js';
-import { outputOf, runToolchainPython } from './python.js';
-import { listFiles } from '../plumbing/tree.js';
+import { PybinError } from '../../plumbing/errors.js';
+import type { Toolchain } from '../../toolchain/toolchain.js';
+import { outputOf, runToolchainPython } from '../python.js';
+import { listFiles } from '../../plumbing/tree.js';
 
 const NATIVE = /\.(so|pyd|dylib)$|\.so\.\d/;
 
@@ -24,7 +24,7 @@ const KNOWN_LOSSES: Record<string, string> = {
 };
 
 /** An installed distribution (or the app itself) and its compiled files. */
-export interface NativeDist {
+export interface CompiledDist {
   name: string;
   /** Its .dist-info dir in the stage; none for the app's own files. */
   infoDir?: string;
@@ -33,7 +33,7 @@ export interface NativeDist {
   sources: string[];
 }
 
-export function isNativeFile(file: string): boolean {
+export function isCompiledFile(file: string): boolean {
   return NATIVE.test(file);
 }
 
@@ -43,7 +43,7 @@ function normalize(name: string): string {
 }
 
 /** The staged compiled files, grouped by the distribution whose .dist-info/RECORD lists them. */
-export function nativeFilesByDist(stage: string): NativeDist[] {
+export function compiledFilesByDist(stage: string): CompiledDist[] {
   const owner = new Map<string, { name: string; infoDir: string }>();
   const sources = new Map<string, string[]>();
   for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
@@ -54,8 +54,8 @@ export function nativeFilesByDist(stage: string): NativeDist[] {
     for (const path of paths) owner.set(path, { name, infoDir });
     sources.set(name, paths.filter((p) => p.endsWith('.py')));
   }
-  const dists = new Map<string, NativeDist>();
-  for (const file of listFiles(stage).filter(isNativeFile)) {
+  const dists = new Map<string, CompiledDist>();
+  for (const file of listFiles(stage).filter(isCompiledFile)) {
     const found = owner.get(file);
     const name = found?.name ?? 'the app itself';
     if (!dists.has(name)) dists.set(name, { name, infoDir: found?.infoDir, files: [], sources: sources.get(name) ?? [] });
@@ -91,7 +91,7 @@ export function importsToCheck(files: string[]): string[] {
  * such as yaml.cyaml, which yaml itself imports only if it can). Test suites
  * and __main__ modules are left alone: importing those does things.
  */
-export function modulesToTry(dist: Pick<NativeDist, 'files' | 'sources'>): string[] {
+export function modulesToTry(dist: Pick<CompiledDist, 'files' | 'sources'>): string[] {
   const packages = new Set(dist.files.map((f) => moduleOf(f).split('.')[0]!));
   return dist.sources
     .filter((f) => packages.has(f.split('/')[0]!) && !/(^|\/)(tests?|testing|__main__\.py$|conftest\.py$)/.test(f))
@@ -142,7 +142,7 @@ os._exit(0)  # not waiting for threads an imported module may have started
 `;
 
 /** What a static target makes of the compiled modules it cannot load. */
-export interface NativeVerdict {
+export interface StaticVerdict {
   /** Distributions that work without theirs, with a warning to give. */
   warnings: string[];
   /** Distributions that do not, each described with its files and import error. */
@@ -156,9 +156,9 @@ export interface NativeVerdict {
  * compiled module themselves, can go in without them (the warning says what
  * is lost); the others need a target that loads compiled modules.
  */
-export async function dropNativeExtensions(toolchain: Toolchain, stage: string): Promise<NativeVerdict> {
-  const verdict: NativeVerdict = { warnings: [], needed: [] };
-  const dists = nativeFilesByDist(stage);
+export async function dropCompiledModules(toolchain: Toolchain, stage: string): Promise<StaticVerdict> {
+  const verdict: StaticVerdict = { warnings: [], needed: [] };
+  const dists = compiledFilesByDist(stage);
   for (const dist of dists) for (const file of dist.files) rmSync(join(stage, file));
   for (const dist of dists) {
     const dropped = dist.files.map(moduleOf);
@@ -187,7 +187,7 @@ export async function dropNativeExtensions(toolchain: Toolchain, stage: string):
  * The refusal of a static target whose dependencies need compiled modules;
  * `glibcElsewhere` names the machine the glibc target must be built on when it is not this one.
  */
-export function staticRefusal(verdict: NativeVerdict, target: string, glibcTarget: string, glibcElsewhere?: string): PybinError {
+export function staticRefusal(verdict: StaticVerdict, target: string, glibcTarget: string, glibcElsewhere?: string): PybinError {
   const use = glibcElsewhere ? `Use --target ${glibcTarget} on ${glibcElsewhere}` : `Use --target ${glibcTarget} (or auto, the default)`;
   return new PybinError(
     `target ${target} is a static binary, which cannot load compiled extension modules, and these distributions need theirs:\n` +
@@ -205,7 +205,7 @@ function parseOutcome(output: string): { failed: Record<string, string>; through
   }
 }
 
-function describe(dist: NativeDist, why: string): string {
+function describe(dist: CompiledDist, why: string): string {
   const shown = dist.files.slice(0, 5).join(', ') + (dist.files.length > 5 ? `, and ${dist.files.length - 5} more` : '');
   return `  ${dist.name}: ${shown}\n    without them: ${why}`;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readActionOptions, type RunFacts } from '../../src/options.js';
-import { expandArtifactName } from '../../src/publish/artifact.js';
+import { readActionOptions, type RunFacts } from '../../../src/options/action-inputs.js';
+import { expandArtifactName } from '../../../src/publish/artifact.js';
 
 const read = (inputs: Record<string, string>, facts: RunFacts = {}) => readActionOptions((name) => inputs[name] ?? '', facts);
 
@@ -10,7 +10,8 @@ test('defaults: auto interpreter, cache, artifact per os/arch, no release off a 
   assert.equal(options.bundle.appDir, '.');
   assert.equal(options.bundle.fallbackName, 'tool');
   assert.equal(options.bundle.compression, 'deflate');
-  assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json', cache: true });
+  assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json' });
+  assert.equal(options.actionsCache, true);
   assert.equal(options.publish?.artifactName, '{name}-{os}-{arch}');
   assert.equal(options.publish?.archive, 'none');
   assert.equal(options.publish?.releaseTag, undefined);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { indexCompiled, isExtensionModule, requiredGlibc, wheelGlibc } from '../../../src/bundle/compiled.js';
-import { run } from '../../support/run.js';
-import { tempDir } from '../../support/tmp.js';
+import { indexCompiled, isExtensionModule, requiredGlibc, wheelGlibc } from '../../../../src/bundle/compiled/glibc.js';
+import { run } from '../../../support/run.js';
+import { tempDir } from '../../../support/tmp.js';
 
 /** Real shared objects, as auditwheel lays them out: an extension needing a vendored library that needs another. */
 async function wheelLikeStage(): Promise<string> {

@@ -25,7 +25,7 @@ export function launcherSource(): string {
 }
 
 /** Build CPython and lay out the toolchain directory in `out`. */
-export async function layOutToolchain(
+export async function assembleToolchain(
   ctx: BuildContext,
   recipe: PythonRecipe,
   source: ResolvedSource,

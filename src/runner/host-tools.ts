@@ -3,9 +3,9 @@ import { PybinError } from '../plumbing/errors.js';
 import { runCommand } from '../plumbing/exec.js';
 import { formatSeconds } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
-import { findOnPath } from './compiler.js';
-import { crossBuildFor } from './cross.js';
-import type { HostTool, Target } from './targets.js';
+import { findOnPath } from '../toolchain/compiler.js';
+import { crossBuildFor } from '../toolchain/cross.js';
+import type { HostTool, Target } from '../toolchain/targets.js';
 
 /**
  * The build tools a toolchain build needs on the build host, as data (a cross
@@ -144,10 +144,4 @@ export async function installHostTools(targets: Target[], host: Target, build: b
     }
     progress.info(`installed ${plan.packages.join(', ')} in ${formatSeconds(Date.now() - started)}`);
   });
-}
-
-/** The targets a `target` input may build: auto starts static and may move to glibc; an unknown triple is left to the input's own check. */
-export function targetsOfInput(value: string, host: (libc: Target['libc']) => Target, known: readonly Target[]): Target[] {
-  if (value === '' || value === 'auto') return [host('musl'), host('glibc')];
-  return known.filter((t) => t.triple === value);
 }

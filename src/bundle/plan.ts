@@ -1,0 +1,83 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ensureWritableDir } from '../plumbing/atomic-dir.js';
+import { PybinError } from '../plumbing/errors.js';
+import type { PythonRecipe } from '../toolchain/recipes.js';
+import type { SourceOverrides } from '../toolchain/sources.js';
+import { choosePython } from '../toolchain/versions.js';
+import { resolveEntry, type Entry } from './entry.js';
+import { readProject, type Project } from './project.js';
+import type { TargetRequest } from './target.js';
+import type { Compression } from './zip.js';
+
+/** A build's options, each already parsed into its type by the face that read it (CLI flags or Action inputs). */
+export interface BundleOptions {
+  appDir: string;
+  entry?: string;
+  name?: string;
+  /** --python: a pinned recipe; none lets the app choose (.python-version, requires-python). */
+  python?: PythonRecipe;
+  target: TargetRequest;
+  outDir: string;
+  requirements?: string;
+  excludes: string[];
+  compression: Compression;
+  /** The smoke test's arguments, split as a shell would. */
+  smokeTest?: string[];
+  extract: boolean;
+  keepSources: boolean;
+  /** Source tarballs from elsewhere than the recipes' URLs (--sources). */
+  sources?: SourceOverrides;
+  cacheDir?: string;
+  jobs?: number;
+  /** The name when --name and pyproject give none (the Action passes the repository's); else the app dir's. */
+  fallbackName?: string;
+}
+
+/** A build whose inputs are all checked against the app dir: made before any slow work starts. */
+export interface BundlePlan {
+  options: BundleOptions;
+  appDir: string;
+  project: Project;
+  name: string;
+  entry: Entry;
+  requirements?: string;
+  outDir: string;
+  binary: string;
+  os: string;
+  arch: string;
+  /** The one place the CPython version is chosen. */
+  python: PythonRecipe;
+  target: TargetRequest;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Check every build input against the app dir, without building anything. */
+export function planBundle(options: BundleOptions): BundlePlan {
+  const appDir = resolve(options.appDir);
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
+    throw new PybinError(`app dir ${options.appDir} does not exist or is not a directory`, 'app');
+  }
+  const project = readProject(appDir);
+  const name = options.name ?? project.name ?? options.fallbackName ?? basename(appDir);
+  if (!NAME.test(name)) {
+    throw new PybinError(`--name "${name}" must be a plain file name (letters, digits, . _ -), without a path separator`, 'name');
+  }
+  const entry = resolveEntry(options.entry, project.scripts, (p) => existsSync(join(appDir, p)) && statSync(join(appDir, p)).isFile());
+  const requirements = options.requirements ?? (existsSync(join(appDir, 'requirements.txt')) ? join(appDir, 'requirements.txt') : undefined);
+  if (requirements && !existsSync(requirements)) throw new PybinError(`--requirements ${requirements} does not exist`, 'requirements');
+  const outDir = resolve(options.outDir);
+  ensureWritableDir(outDir, 'output dir', 'out');
+  // musl and glibc binaries of one architecture share a name: a job builds one of them.
+  const { os, arch } = options.target.initial;
+  const binary = join(outDir, `${name}-${os}-${arch}`);
+  const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
+  return { options, appDir, project, name, entry, requirements, outDir, binary, os, arch, python, target: options.target };
+}
+
+/** `.python-version` in the app dir, if there is one. */
+function pythonVersionFile(appDir: string): string | undefined {
+  const file = join(appDir, '.python-version');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n')[0] : undefined;
+}

@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { basename } from 'node:path';
+import { PybinError } from '../plumbing/errors.js';
+import { runCommand } from '../plumbing/exec.js';
+import type { TargetRunner } from '../toolchain/cross.js';
+import type { Toolchain } from '../toolchain/toolchain.js';
+import { outputOf, runToolchainPython } from './python.js';
+
+/**
+ * The ZIP must be readable through the binary itself, as zipimport will read
+ * it (under the emulator for another architecture; with none, the build
+ * host's Python reads it).
+ */
+export async function verifyZipThroughBinary(binary: string, runner: TargetRunner, toolchain: Toolchain): Promise<void> {
+  const check = 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    bad = z.testzip()\nsys.exit(f"corrupt entry {bad}" if bad else 0)';
+  const args = ['-c', check, binary];
+  const result = await ('argv' in runner
+    ? runCommand([...runner.argv, binary, ...args], { ...process.env, PYBIN_INTERPRETER: '1' })
+    : runToolchainPython(toolchain, args)
+  ).catch((error: unknown) => ({ status: null, stdout: '', stderr: String(error) }));
+  if (result.status !== 0) throw new PybinError(`the fused binary does not read back: ${outputOf(result)}`);
+}
+
+/** Run the binary with the smoke test's arguments (through the emulator for another architecture); its output, or why it failed. */
+export function runSmokeTest(binary: string, args: string[], emulator: string[]): string {
+  // Emulated, CPython runs 10-20x slower.
+  const timeout = emulator.length > 0 ? 600_000 : 120_000;
+  const argv = [...emulator, binary, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.status !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.status}`;
+    throw new PybinError(`--smoke-test: \`${basename(binary)} ${args.join(' ')}\` ${how}; its output:\n${output}`, 'smoke-test');
+  }
+  return output;
+}
