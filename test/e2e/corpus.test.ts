@@ -42,7 +42,8 @@ for (const python of TEST_PYTHONS) {
       test(`${app.name} (${app.covers[0]})`, { skip: skip ?? false }, async (t) => {
         const toolchain = await testToolchain(python);
         const real = findRealPython(python, toolchain.metadata.python);
-        assert.ok(real, `a real CPython ${python} (not a shim): none found; set PYBIN_REAL_PYTHON_${python.replace('.', '_')}`);
+        // Every check here compares with the venv: without a real CPython there is nothing to run.
+        if (!real) return t.skip(`no real CPython ${python} (not a shim) to make the venv with: set PYBIN_REAL_PYTHON_${python.replace('.', '_')}`);
         t.diagnostic(`venv of ${real.path} (${real.version}); pybin ${toolchain.metadata.python}`);
 
         const [built, venv] = await Promise.all([buildCorpusApp(app, python), venvSide(app, real)]);
@@ -61,17 +62,18 @@ for (const python of TEST_PYTHONS) {
           const diffs = differences(expected, actual, command);
           if (diffs.length) mismatches.push(`${app.script} ${describeCommand(command)}:\n  ${diffs.join('\n  ')}`);
         }
+        assert.deepEqual(mismatches, [], `${app.name} on ${python}: output differs from the venv's\n${mismatches.join('\n')}`);
 
-        const [expected, chrooted] = await Promise.all([
-          runLikeChroot(venv, app),
-          inChroot(t, built.binary, app.chroot.args, chrootEnv(), chrootFiles(app)),
-        ]);
-        if (chrooted) {
+        await t.test(`in an empty root: app ${describeCommand(app.chroot)}`, async (t) => {
+          const [expected, chrooted] = await Promise.all([
+            runLikeChroot(venv, app),
+            inChroot(t, built.binary, app.chroot.args, chrootEnv(), chrootFiles(app)),
+          ]);
+          if (!chrooted) return; // skipped, saying why
           const actual = outcome(chrooted, {}, { work: '/', home: '/tmp', binDir: '', pythonVersion: toolchain.metadata.python }, app.chroot);
           const diffs = differences(expected, actual, app.chroot);
-          if (diffs.length) mismatches.push(`in an empty chroot: app ${describeCommand(app.chroot)}:\n  ${diffs.join('\n  ')}`);
-        }
-        assert.deepEqual(mismatches, [], `${app.name} on ${python}: output differs from the venv's\n${mismatches.join('\n')}`);
+          assert.deepEqual(diffs, [], `${app.name} on ${python}, in an empty chroot: output differs from the venv's\n  ${diffs.join('\n  ')}`);
+        });
       });
     }
   });

@@ -92,6 +92,7 @@ function lineOf(file: string, text: string): number {
 for (const python of TEST_PYTHONS) {
   describe(`multiprocessing in a pybin binary (CPython ${python})`, { timeout: 30 * 60_000 }, () => {
     const reference = findRealPython(python)?.path;
+    const noReference = `no real CPython ${python} to compare with (set PYBIN_REAL_PYTHON_${python.replace('.', '_')})`;
     const scriptFile = join(APPS, 'mp-script', '__main__.py');
     const bins = { script: '', noSources: '', func: '', extracted: '' };
 
@@ -110,10 +111,12 @@ for (const python of TEST_PYTHONS) {
         assertRan(ours, `mp-script ${method}`);
         assert.deepEqual(JSON.parse(ours.stdout), expectedScript(method));
         assert.equal(ours.stderr, '', 'no warning (the resource tracker cleaned up)');
-        if (!reference) return t.diagnostic(`no CPython ${python} to compare with (set PYBIN_REAL_PYTHON_${python.replace('.', '_')})`);
-        const real = await runGroup(reference, [scriptFile, method]);
-        assertRan(real, `CPython ${python} mp-script ${method}`);
-        assert.equal(ours.stdout, real.stdout, 'as CPython runs the script');
+        await t.test(`as a real CPython ${python} runs the script`, async (t) => {
+          if (!reference) return t.skip(noReference);
+          const real = await runGroup(reference, [scriptFile, method]);
+          assertRan(real, `CPython ${python} mp-script ${method}`);
+          assert.equal(ours.stdout, real.stdout, 'as CPython runs the script');
+        });
       });
 
       test(`a function entry with ${method}: workers import the app and read its data files`, async (t) => {
@@ -121,11 +124,13 @@ for (const python of TEST_PYTHONS) {
         assertRan(ours, `mp-func ${method}`);
         assert.deepEqual(JSON.parse(ours.stdout), expectedFunction(method));
         assert.equal(ours.stderr, '');
-        if (!reference) return t.diagnostic(`no CPython ${python} to compare with`);
-        // What a console script does: import the module, call the function.
-        const real = await runGroup(reference, ['-c', 'import sys; from mpfunc.cli import main; sys.exit(main())', method], { cwd: join(APPS, 'mp-func') });
-        assertRan(real, `CPython ${python} mp-func ${method}`);
-        assert.equal(ours.stdout, real.stdout, 'as CPython runs the function');
+        await t.test(`as a real CPython ${python} runs the function`, async (t) => {
+          if (!reference) return t.skip(noReference);
+          // What a console script does: import the module, call the function.
+          const real = await runGroup(reference, ['-c', 'import sys; from mpfunc.cli import main; sys.exit(main())', method], { cwd: join(APPS, 'mp-func') });
+          assertRan(real, `CPython ${python} mp-func ${method}`);
+          assert.equal(ours.stdout, real.stdout, 'as CPython runs the function');
+        });
       });
     }
 
@@ -185,15 +190,14 @@ for (const python of TEST_PYTHONS) {
       assert.match(ours.stderr, new RegExp(`File "${script}", line ${callLine}, in <module>\\n {4}fail\\(\\)\\n`));
       assert.match(ours.stderr, new RegExp(`File "${script}", line ${raiseLine}, in fail\\n {4}raise ValueError\\("boom from the script"\\)\\n`));
       assert.match(ours.stderr, /\nValueError: boom from the script\n$/);
-      if (reference) {
+      await t.test(`the lines a real CPython ${python} reports`, async (t) => {
+        if (!reference) return t.skip(noReference);
         const real = await runGroup(reference, [scriptFile, 'fail']);
         assert.equal(real.status, 1, real.stderr);
         const lines = (stderr: string) => [...stderr.matchAll(/^ {2}File "[^"]*\/(?:__pybin_main__|mp-script\/__main__)\.py", line (\d+), in (\S+)$/gm)].map((m) => `${m[2]}:${m[1]}`);
         assert.deepEqual(lines(ours.stderr), lines(real.stderr));
         assert.deepEqual(lines(real.stderr), [`<module>:${callLine}`, `fail:${raiseLine}`]);
-      } else {
-        t.diagnostic(`no CPython ${python} to compare with`);
-      }
+      });
 
       const bare = await runGroup(bins.noSources, ['fail']);
       assert.equal(bare.status, 1, bare.stderr);

@@ -26,6 +26,8 @@ export interface ArtifactServer {
   env: { ACTIONS_RUNTIME_TOKEN: string; ACTIONS_RESULTS_URL: string };
   /** By name: names are unique per workflow run, and a server is one run. */
   artifacts: Map<string, StoredArtifact>;
+  /** Every request received, in order: a Twirp call by its method (`CreateArtifact`), a blob upload as `PUT <comp>`. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ const TOKEN = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ scp: `Act
  */
 export async function startArtifactServer(): Promise<ArtifactServer> {
   const artifacts = new Map<string, StoredArtifact>();
+  const requests: string[] = [];
   let nextId = 7001;
   let url = '';
 
@@ -92,6 +95,7 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const { pathname, searchParams } = new URL(req.url ?? '/', url);
+    requests.push(pathname.startsWith(SERVICE) ? pathname.slice(SERVICE.length) : `${req.method} ${searchParams.get('comp') ?? pathname}`);
 
     if (req.method === 'POST' && pathname.startsWith(SERVICE)) {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return twirpError(res, 401, 'unauthenticated', 'invalid runtime token');
@@ -130,6 +134,7 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
     url,
     env: { ACTIONS_RUNTIME_TOKEN: TOKEN, ACTIONS_RESULTS_URL: `${url}/` },
     artifacts,
+    requests,
     close() {
       server.closeAllConnections();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

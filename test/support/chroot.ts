@@ -21,9 +21,12 @@ export interface ChrootOptions {
 /**
  * Run a binary as /app inside an empty root (only the binary, an empty /tmp,
  * `files` by their path in the root, and the options' host files and /proc;
- * removed after the run), or say why not: with no chroot command, or not as root where chroot is
- * refused. As root, a chroot that fails fails the test: it is never skipped
- * there (nor is a /proc that cannot be mounted).
+ * removed after the run), or skip the test `t` saying why not (t.skip, and
+ * undefined: return at once): with no chroot command, or not as root where
+ * chroot is refused. Give it a test of its own (or a subtest) for the chroot
+ * run, so that the skip shows and does not hide checks made before it. As
+ * root, a chroot that fails fails the test: it is never skipped there (nor is
+ * a /proc that cannot be mounted).
  */
 export async function inChroot(
   t: TestContext,
@@ -34,14 +37,14 @@ export async function inChroot(
   options: ChrootOptions = {},
 ): Promise<RunResult | undefined> {
   if (!CHROOT) {
-    t.diagnostic('chroot run skipped: no chroot command on PATH, /usr/sbin or /sbin');
+    t.skip('no chroot command on PATH, /usr/sbin or /sbin');
     return undefined;
   }
   const check = await run(CHROOT, ['/', 'true']);
   if (check.status !== 0) {
     const why = `chroot / true failed: ${check.stderr.trim() || `exit ${check.status}`}`;
     assert.notEqual(process.getuid?.(), 0, `${why}, running as root`);
-    t.diagnostic(`chroot run skipped: not root (uid ${process.getuid?.()}) and ${why}`);
+    t.skip(`not root (uid ${process.getuid?.()}) and ${why}`);
     return undefined;
   }
   const root = mkdtempSync(join(tmpdir(), 'pybin-chroot-'));

@@ -8,18 +8,32 @@ import { buildOnce, ensureWritableDir } from '../../../src/plumbing/atomic-dir.j
 
 const cacheModule = new URL('../../../src/plumbing/atomic-dir.ts', import.meta.url).href;
 
-/** A separate node process that builds `dir` slowly through buildOnce and appends to `journal`. */
+/**
+ * A separate node process that builds `dir` through buildOnce and appends to
+ * `journal`: `lock` when buildOnce asks for the lock (it found no finished dir),
+ * `build` when it builds. The build does not finish before two processes
+ * have asked for the lock: the other one is then waiting on it, and the two overlap.
+ */
 function builder(dir: string, journal: string): Promise<string> {
   const script = `
-    import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+    import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    // The proper-lockfile that atomic-dir.ts imports (one CommonJS instance): note each call of its lock().
+    const lockfile = createRequire(${JSON.stringify(cacheModule)})('proper-lockfile');
+    const lock = lockfile.lock;
+    lockfile.lock = (...args) => {
+      appendFileSync(${JSON.stringify(journal)}, 'lock\\n');
+      return lock(...args);
+    };
     const { buildOnce } = await import(${JSON.stringify(cacheModule)});
+    const locks = () => readFileSync(${JSON.stringify(journal)}, 'utf8').split('\\n').filter((l) => l === 'lock').length;
     const result = await buildOnce(${JSON.stringify(dir)}, async (work) => {
       appendFileSync(${JSON.stringify(journal)}, 'build\\n');
-      mkdirSync(work, { recursive: true });
-      for (let i = 0; i < 10; i++) {
-        writeFileSync(work + '/part' + i, String(i));
-        await new Promise((r) => setTimeout(r, 100));
+      for (const started = Date.now(); locks() < 2; await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() - started > 60_000) throw new Error('the other builder never asked for the lock');
       }
+      mkdirSync(work, { recursive: true });
+      for (let i = 0; i < 10; i++) writeFileSync(work + '/part' + i, String(i));
     });
     process.stdout.write(result.hit ? 'hit' : 'built');
   `;
@@ -35,9 +49,11 @@ test('two processes building one key: one builds, the other waits and reuses it'
   const root = mkdtempSync(join(tmpdir(), 'pybin-cache-'));
   const dir = join(root, 'toolchains', 'demo');
   const journal = join(root, 'journal');
+  writeFileSync(journal, '');
   const results = await Promise.all([builder(dir, journal), builder(dir, journal)]);
   assert.deepEqual(results.sort(), ['built', 'hit']);
-  assert.equal(readFileSync(journal, 'utf8'), 'build\n');
+  // Both asked for the lock before the one build finished: the hit came from waiting on it, not from a finished dir.
+  assert.deepEqual(readFileSync(journal, 'utf8').split('\n').filter(Boolean).sort(), ['build', 'lock', 'lock']);
   assert.equal(readdirSync(dir).length, 10);
   assert.deepEqual(readdirSync(join(root, 'toolchains')), ['demo'], 'no temporary or lock dirs left');
 });

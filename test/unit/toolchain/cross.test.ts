@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -30,15 +30,17 @@ test('the CONFIG_SITE holds the answers configure cannot test when cross compili
   }
 });
 
-test('target programs run directly when native, through the emulator when it is installed, else the reason', () => {
+test('target programs run directly when native, through the emulator when it is installed, else the reason', (t) => {
   assert.deepEqual(targetRunner(x86, 'x86_64'), { argv: [] });
   assert.deepEqual(targetRunner(aarch64, 'aarch64', '/nonexistent'), { argv: [] });
   // Only the PATH given is searched: an empty dir has no emulator, one holding an executable qemu-aarch64-static has.
   const empty = mkdtempSync(join(tmpdir(), 'pybin-path-'));
+  t.after(() => rmSync(empty, { recursive: true, force: true }));
   const missing = targetRunner(aarch64, 'x86_64', empty);
   assert.ok('missing' in missing, `no emulator in ${empty}: ${JSON.stringify(missing)}`);
   assert.match(missing.missing, /qemu-aarch64-static is not installed \(`sudo apt-get install qemu-user-static`/);
   const bin = mkdtempSync(join(tmpdir(), 'pybin-path-'));
+  t.after(() => rmSync(bin, { recursive: true, force: true }));
   writeFileSync(join(bin, 'qemu-aarch64-static'), '#!/bin/sh\n', { mode: 0o755 });
   assert.deepEqual(targetRunner(aarch64, 'x86_64', `${empty}:${bin}`), { argv: [join(bin, 'qemu-aarch64-static')] });
 });

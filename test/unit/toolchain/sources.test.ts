@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { silentProgress } from '../../../src/plumbing/progress.js';
+import { listFiles } from '../../../src/plumbing/tree.js';
+import type { BuildContext } from '../../../src/toolchain/context.js';
+import { ensureLibrary } from '../../../src/toolchain/library.js';
 import { LIBRARIES } from '../../../src/toolchain/recipes.js';
+import { targetByTriple } from '../../../src/toolchain/targets.js';
 import { fetchSource, loadSourceOverrides, resolveSource, unpack } from '../../../src/toolchain/sources.js';
 import { spawnSync } from 'node:child_process';
 import { sha256 } from '../../../src/plumbing/hash.js';
@@ -74,6 +78,19 @@ test('a checksum mismatch names the file and both hashes, and nothing is unpacke
     fetchSource({ id: 'demo-1.0', version: '1.0', path: good.path, sha256: wrong }, join(work, 'cache2'), silentProgress),
     (e: Error) => e.message.includes(good.path) && e.message.includes(wrong) && e.message.includes(good.sha256),
   );
+  assert.ok(!existsSync(join(work, 'cache2')), 'a local tarball is read where it is: nothing is written');
+
+  // A library build unpacks what fetchSource returns: the mismatch stops it before that. Unpacking would
+  // leave its log under logs/ (the scratch dir it unpacks into is removed), and the tarball's hello.txt.
+  const cacheDir = join(work, 'cache-build');
+  const ctx = { cacheDir, target: targetByTriple('x86_64-linux-musl'), compiler: { identity: 'cc 1' }, jobs: 1, progress: silentProgress } as unknown as BuildContext;
+  await assert.rejects(
+    ensureLibrary(ctx, LIBRARIES.zlib, { id: 'zlib-1.3.1', version: '1.3.1', path: good.path, sha256: wrong }),
+    /checksum mismatch for zlib-1\.3\.1 .*The file was not unpacked/,
+  );
+  assert.ok(existsSync(cacheDir), 'the build got as far as the cache');
+  assert.ok(!existsSync(join(cacheDir, 'logs')) && !existsSync(join(cacheDir, 'scratch')), 'no build step ran, unpacking included');
+  assert.deepEqual(listFiles(cacheDir).filter((f) => f.endsWith('hello.txt')), [], 'nothing of the tarball is in the cache');
 });
 
 test('a missing tarball says which component and path', async () => {
