@@ -91,5 +91,5 @@ async function verifyBinary(
     progress.warn(`--smoke-test skipped: ${basename(fused)} is for ${target.arch} and cannot run on this machine: ${runner.missing}`);
     return undefined;
   }
-  return { args: smokeArgs, output: runSmokeTest(fused, smokeArgs, runner.argv) };
+  return { args: smokeArgs, output: await runSmokeTest(fused, smokeArgs, runner.argv) };
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { basename } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
 import { runCommand } from '../plumbing/exec.js';
@@ -22,14 +21,13 @@ export async function verifyZipThroughBinary(binary: string, runner: TargetRunne
 }
 
 /** Run the binary with the smoke test's arguments (through the emulator for another architecture); its output, or why it failed. */
-export function runSmokeTest(binary: string, args: string[], emulator: string[]): string {
-  // Emulated, CPython runs 10-20x slower.
+export async function runSmokeTest(binary: string, args: string[], emulator: string[]): Promise<string> {
+  // Emulated, CPython runs many times slower.
   const timeout = emulator.length > 0 ? 600_000 : 120_000;
-  const argv = [...emulator, binary, ...args];
-  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  const result = await runCommand([...emulator, binary, ...args], process.env, timeout);
+  const output = outputOf(result);
   if (result.status !== 0) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.status}`;
+    const how = result.timedOut ? `ran past ${timeout / 1000} s and was killed` : result.signal ? `was killed by ${result.signal}` : `exited ${result.status}`;
     throw new PybinError(`--smoke-test: \`${basename(binary)} ${args.join(' ')}\` ${how}; its output:\n${output}`, 'smoke-test');
   }
   return output;

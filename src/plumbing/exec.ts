@@ -2,6 +2,22 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { PybinError } from './errors.js';
 
+/**
+ * What the runner hands the Action and no child process may see: the
+ * Action's inputs (INPUT_TOKEN among them), the runtime's credentials and
+ * service URLs (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*,
+ * ACTIONS_CACHE_URL, ACTIONS_RESULTS_URL: whoever holds them uploads
+ * artifacts, writes cache entries or mints OIDC tokens) and the usual names
+ * of a GitHub token. pybin runs third-party code in its children (pip, build
+ * backends, setup.py, the app under test, apt's maintainer scripts).
+ */
+const SECRET = /^(INPUT_|ACTIONS_)|^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_ENTERPRISE_TOKEN)$/i;
+
+/** The environment a child process gets: the caller's, without the runner's secrets. Every spawn here goes through it. */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name, value]) => value !== undefined && !SECRET.test(name)));
+}
+
 export interface RunOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -34,7 +50,7 @@ export async function runLogged(argv: string[], options: RunOptions): Promise<vo
   const log = openSync(options.logFile, 'a');
   try {
     const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
-      const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', log, log] });
+      const child = spawn(command, args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', log, log] });
       child.on('error', (error) => resolve({ code: null, error }));
       child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1) }));
     });
@@ -52,22 +68,34 @@ export async function runLogged(argv: string[], options: RunOptions): Promise<vo
 
 export interface CommandResult {
   status: number | null;
+  /** The signal that ended it, if one did. */
+  signal?: NodeJS.Signals;
+  /** Killed for running past its time. */
+  timedOut?: boolean;
   stdout: string;
   stderr: string;
 }
 
-/** Run a command to completion with its output collected; the caller judges the status. */
-export function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
+/**
+ * Run a command to completion with its output collected; the caller judges
+ * the status. Past `timeoutMs` it is killed (status null, `timedOut` set).
+ */
+export function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<CommandResult> {
   const [command, ...args] = argv;
   if (!command) throw new Error('runCommand: empty command');
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('error', (error) => (clearTimeout(timer), reject(error)));
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ...(signal ? { signal } : {}), ...(timedOut ? { timedOut } : {}) });
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,56 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(result.status, 1, result.stdout);
     assert.match(result.stdout, /::error::input target: the build needs these packages, which are missing: [^\n]*musl-tools[^\n]*; this runner has no apt-get, so install them before this step \(on Debian\/Ubuntu: `sudo apt-get update && sudo apt-get install [^`]*musl-tools/);
     assert.equal(result.outputs['binary-path'], undefined, 'nothing was built');
+  });
+
+  test('no secret reaches code pybin does not own: a dependency\'s build backend and the smoke-tested app see none', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'pybin-secrets-'));
+    const seenByBackend = join(work, 'backend-env.json');
+    const seenByApp = join(work, 'app-env.json');
+    // A dependency built from source by pip: its PEP 517 backend (as a setup.py would) records what it sees.
+    const dep = join(work, 'spydep');
+    mkdirSync(join(dep, 'spydep'), { recursive: true });
+    writeFileSync(join(dep, 'spydep', '__init__.py'), 'VALUE = 1\n');
+    writeFileSync(join(dep, 'pyproject.toml'), '[build-system]\nrequires = []\nbuild-backend = "spy_backend"\nbackend-path = ["."]\n');
+    writeFileSync(
+      join(dep, 'spy_backend.py'),
+      [
+        'import json, os, zipfile',
+        `json.dump(sorted(os.environ), open(${JSON.stringify(seenByBackend)}, "w"))`,
+        'def get_requires_for_build_wheel(config_settings=None): return []',
+        'def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):',
+        '    name = "spydep-1.0-py3-none-any.whl"',
+        '    info = "spydep-1.0.dist-info"',
+        '    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:',
+        '        z.write("spydep/__init__.py", "spydep/__init__.py")',
+        '        z.writestr(info + "/METADATA", "Metadata-Version: 2.1\\nName: spydep\\nVersion: 1.0\\n")',
+        '        z.writestr(info + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: spy\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")',
+        '        z.writestr(info + "/RECORD", "")',
+        '    return name',
+      ].join('\n') + '\n',
+    );
+    const app = join(work, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'requirements.txt'), `${dep}\n`);
+    writeFileSync(join(app, '__main__.py'), 'import json, os, sys, spydep\njson.dump(sorted(os.environ), open(sys.argv[1], "w"))\n');
+    const result = await job(
+      { app, name: 'spy', 'smoke-test': seenByApp, release: 'false', 'upload-artifact': 'false' },
+      { env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret', ACTIONS_ID_TOKEN_REQUEST_URL: `${nowhere}/oidc`, GITHUB_TOKEN: TOKEN } },
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    for (const [who, file] of [['the build backend', seenByBackend], ['the smoke-tested app', seenByApp]] as const) {
+      const names = JSON.parse(readFileSync(file, 'utf8')) as string[];
+      assert.ok(names.includes('PATH'), `${who} ran with an environment`);
+      const leaked = names.filter((n) => /^(INPUT_|ACTIONS_)|^GITHUB_TOKEN$/.test(n));
+      assert.deepEqual(leaked, [], `${who} saw ${leaked.join(', ')}`);
+    }
+  });
+
+  test('a bad app dir fails before the build tools are looked at', async () => {
+    const result = await job({ app: join(tmpdir(), 'pybin-no-such-app') }, { env: { PATH: mkdtempSync(join(tmpdir(), 'pybin-empty-path-')) } });
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stdout, /::error::input app: app dir .*pybin-no-such-app does not exist/);
+    assert.doesNotMatch(result.stdout, /packages/);
   });
 
   test('bad inputs fail before any work, naming the input', async () => {

@@ -67,3 +67,8 @@ test('what a GitHub runner lends stays in runner/ and publish/, used by the Acti
   const packageManagers = sources.filter((f) => roomOf(f) !== 'runner' && /'apt-get'|'dpkg'/.test(texts.get(f)!));
   assert.deepEqual(packageManagers, [], 'only runner/ runs a package manager');
 });
+
+test('every child process starts in plumbing/exec.ts, whose environment filter it cannot skip', () => {
+  const spawners = sources.filter((f) => /from 'node:child_process'/.test(texts.get(f)!));
+  assert.deepEqual(spawners, ['plumbing/exec.ts']);
+});

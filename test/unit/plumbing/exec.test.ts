@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { logExcerpt, runLogged } from '../../../src/plumbing/exec.js';
+import { logExcerpt, runCommand, runLogged } from '../../../src/plumbing/exec.js';
 
 test('a failing step reports its exit status, the end of its log and the log path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pybin-exec-'));
@@ -36,4 +36,33 @@ test('the excerpt keeps buried error lines and cuts very long lines', () => {
   const excerpt = logExcerpt(log);
   assert.match(excerpt, /^a\.c:3: error: first\n…\n/);
   assert.ok(excerpt.split('\n').every((l) => l.length <= 302));
+});
+
+test('no child sees the runner\'s secrets: the Action\'s inputs, the runtime\'s tokens and service URLs, GitHub tokens', async () => {
+  const secrets = {
+    INPUT_TOKEN: 'ghs_input',
+    INPUT_APP: '.',
+    ACTIONS_RUNTIME_TOKEN: 'jwt',
+    ACTIONS_RESULTS_URL: 'https://results.example/',
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/',
+    GITHUB_TOKEN: 'ghs_env',
+    GH_TOKEN: 'ghs_cli',
+  };
+  const kept = { PATH: process.env.PATH ?? '/usr/bin:/bin', PIP_INDEX_URL: 'https://mirror.example/simple', GITHUB_REPOSITORY: 'acme/tool', HOME: '/tmp' };
+  const seen = (await runCommand(['env'], { ...secrets, ...kept })).stdout;
+  const names = new Set(seen.split('\n').map((line) => line.split('=')[0]));
+  for (const name of Object.keys(secrets)) assert.ok(!names.has(name), `${name} reached the child`);
+  for (const name of Object.keys(kept)) assert.ok(names.has(name), `${name} was taken from the child`);
+  // Logged build commands go through the same filter.
+  const dir = mkdtempSync(join(tmpdir(), 'pybin-exec-'));
+  await runLogged(['env'], { cwd: dir, env: { ...secrets, ...kept }, logFile: join(dir, 'log'), label: 'env' });
+  assert.doesNotMatch(readFileSync(join(dir, 'log'), 'utf8'), /TOKEN|ACTIONS_|INPUT_/);
+});
+
+test('a command past its time is killed and says so', async () => {
+  const result = await runCommand(['sleep', '5'], process.env, 100);
+  assert.equal(result.timedOut, true);
+  assert.equal(result.status, null);
 });
