@@ -22,15 +22,23 @@ if not (spec.origin or "").endswith(".py"):
     sys.exit(0)
 tree = ast.parse(open(spec.origin, "rb").read())
 names = set()
-for node in tree.body:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        names.add(node.name)
-    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            names.add("*" if alias.name == "*" else (alias.asname or alias.name).split(".")[0])
+def collect(body):
+    # Module level, including what if/try/with/for/while blocks there bind (try: import x / except ImportError: def x).
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add("*" if alias.name == "*" else (alias.asname or alias.name).split(".")[0])
+        else:
+            for field in ("body", "orelse", "finalbody"):
+                collect(getattr(node, field, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                collect(handler.body)
+collect(tree.body)
 first = attr.split(".")[0]
 if first not in names and "*" not in names and "__getattr__" not in names:
     print(f"module {module} ({spec.origin.removeprefix(stage + '/')}) has no top-level {first}"); sys.exit(3)

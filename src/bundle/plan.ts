@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ensureWritableDir } from '../plumbing/atomic-dir.js';
 import { PybinError } from '../plumbing/errors.js';
 import type { PythonRecipe } from '../toolchain/recipes.js';
 import type { SourceOverrides } from '../toolchain/sources.js';
 import { choosePython } from '../toolchain/versions.js';
+import { listAppTree, type AppFile } from './copy-app.js';
 import { resolveEntry, type Entry } from './entry.js';
 import { readProject, type Project } from './project.js';
 import type { TargetRequest } from './target.js';
@@ -39,6 +40,8 @@ export interface BundlePlan {
   options: BundleOptions;
   appDir: string;
   project: Project;
+  /** A plain app's files, walked (and their symlinks checked) at planning; none for a pyproject app, which pip installs. */
+  appFiles?: AppFile[];
   name: string;
   entry: Entry;
   requirements?: string;
@@ -60,24 +63,55 @@ export function planBundle(options: BundleOptions): BundlePlan {
     throw new PybinError(`app dir ${options.appDir} does not exist or is not a directory`, 'app');
   }
   const project = readProject(appDir);
-  const name = options.name ?? project.name ?? options.fallbackName ?? basename(appDir);
+  const [name, nameFrom] = options.name
+    ? [options.name, '--name']
+    : project.name
+      ? [project.name, 'the [project] name in pyproject.toml']
+      : options.fallbackName
+        ? [options.fallbackName, 'the repository name']
+        : [basename(appDir), 'the app dir\'s name'];
   if (!NAME.test(name)) {
-    throw new PybinError(`--name "${name}" must be a plain file name (letters, digits, . _ -), without a path separator`, 'name');
+    const fix = nameFrom === '--name' ? '' : '; give the binary a name with --name';
+    throw new PybinError(`${nameFrom} "${name}" must be a plain file name (letters, digits, . _ -), without a path separator${fix}`, 'name');
+  }
+  if (project.installable && options.excludes.length > 0) {
+    throw new PybinError(
+      `--exclude applies to plain app dirs, and ${options.appDir} is a pyproject project, which pip installs from the files its build backend lists: ` +
+        'leave files out in the backend\'s configuration, or drop --exclude',
+      'exclude',
+    );
   }
   const entry = resolveEntry(options.entry, project.scripts, (p) => existsSync(join(appDir, p)) && statSync(join(appDir, p)).isFile());
   const requirements = options.requirements ?? (existsSync(join(appDir, 'requirements.txt')) ? join(appDir, 'requirements.txt') : undefined);
-  if (requirements && !existsSync(requirements)) throw new PybinError(`--requirements ${requirements} does not exist`, 'requirements');
+  if (requirements) checkReadableFile(requirements, '--requirements', 'requirements');
   const outDir = resolve(options.outDir);
+  if (existsSync(outDir) && realpathSync(outDir) === realpathSync(appDir)) {
+    throw new PybinError(`--out ${options.outDir} is the app dir itself, whose files the build copies: choose another dir, like ${join(options.appDir, 'dist')}`, 'out');
+  }
   ensureWritableDir(outDir, 'output dir', 'out');
   // musl and glibc binaries of one architecture share a name: a job builds one of them.
   const { os, arch } = options.target.initial;
   const binary = join(outDir, `${name}-${os}-${arch}`);
   const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
-  return { options, appDir, project, name, entry, requirements, outDir, binary, os, arch, python, target: options.target };
+  const appFiles = project.installable ? undefined : listAppTree(appDir, { excludes: options.excludes, skipPaths: [outDir] });
+  return { options, appDir, project, appFiles, name, entry, requirements, outDir, binary, os, arch, python, target: options.target };
 }
 
 /** `.python-version` in the app dir, if there is one. */
 function pythonVersionFile(appDir: string): string | undefined {
   const file = join(appDir, '.python-version');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n')[0] : undefined;
+  if (!existsSync(file)) return undefined;
+  checkReadableFile(file, 'the app\'s .python-version', 'python-version');
+  return readFileSync(file, 'utf8').trim().split('\n')[0];
+}
+
+/** A file pybin will read later: refused now, not after minutes of work, when it is missing, a directory or unreadable. */
+function checkReadableFile(file: string, what: string, input: string): void {
+  if (!existsSync(file)) throw new PybinError(`${what} ${file} does not exist`, input);
+  if (!statSync(file).isFile()) throw new PybinError(`${what} ${file} is not a file`, input);
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new PybinError(`${what} ${file} is not readable by this user`, input);
+  }
 }

@@ -10,7 +10,7 @@ import { checkEntry } from './entry-check.js';
 import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type GlibcRequirement } from './compiled/glibc.js';
 import { dropCompiledModules, compiledFilesByDist, staticRefusal } from './compiled/static.js';
 import { pipInstall } from './python.js';
-import { copyAppTree } from './copy-app.js';
+import { copyAppFiles } from './copy-app.js';
 import { glibcTargetFor } from './target.js';
 import { isNative } from '../toolchain/cross.js';
 
@@ -64,15 +64,15 @@ async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: stri
 
 /** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels. */
 async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<void> {
-  const { options, appDir, project, requirements, outDir } = plan;
+  const { options, appDir, appFiles, requirements } = plan;
   const glibcCap = plan.target.glibcCap;
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage);
-  if (project.installable) {
+  if (appFiles) {
+    copyAppFiles(appFiles, stage);
+  } else {
     await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
     rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
-  } else {
-    copyAppTree(appDir, stage, { excludes: options.excludes, skipPaths: [outDir] });
   }
   if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { PybinError, errorMessage } from './errors.js';
 
@@ -9,7 +9,7 @@ import { PybinError, errorMessage } from './errors.js';
 export function ensureWritableDir(dir: string, what: string, input: string): void {
   const probe = join(dir, `.write-test-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (error) {
@@ -18,6 +18,24 @@ export function ensureWritableDir(dir: string, what: string, input: string): voi
       input,
     );
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest existing ancestor. Node's
+ * recursive mkdir spins for ever under /proc (mkdir says ENOENT for a parent
+ * that exists), where this fails at once.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  if (existsSync(at) && !statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
+  for (const path of missing) mkdirSync(path);
 }
 
 /**

@@ -52,9 +52,24 @@ export async function upsertPreviewComment(options: UpsertPreviewCommentOptions)
   }
 }
 
+/** The Actions token's own bot: the author of what it writes, though it may not ask GET /user who it is. */
+const ACTIONS_BOT = 'github-actions[bot]';
+
+/** The login the token writes comments as: a personal token's user, else the Actions bot. */
+async function tokenLogin(octokit: Octokit): Promise<string> {
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch (error) {
+    if ((error as { status?: number }).status === 403) return ACTIONS_BOT;
+    throw error;
+  }
+}
+
+/** The preview comment this token wrote; one with the marker by anyone else is left alone (its rows are never read). */
 async function findPreviewComment(octokit: Octokit, repo: Repository, issueNumber: number) {
+  const login = await tokenLogin(octokit);
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100 });
-  return comments.find((c) => c.body?.includes(PREVIEW_MARKER));
+  return comments.find((c) => c.user?.login === login && c.body?.includes(PREVIEW_MARKER));
 }
 
 /** The comment's Markdown: a table for people, then each row's data for the next job. */

@@ -22,6 +22,8 @@ export interface FakeComment {
   id: number;
   issue: number;
   body: string;
+  /** Who wrote it; default: the Actions token's bot, as the comments pybin writes. */
+  author?: string;
 }
 
 export interface LoggedRequest {
@@ -42,6 +44,8 @@ export interface GitHubServer {
   requests: LoggedRequest[];
   /** Answer every write as GitHub does for the read-only token of a fork's pull request. */
   readOnly: boolean;
+  /** GET /user's login: a personal token's user; none (the default) answers 403 as for the Actions token. */
+  tokenUser?: string;
   addRelease(fields: { tag: string; draft?: boolean; prerelease?: boolean }): FakeRelease;
   addAsset(release: FakeRelease, name: string, content: string | Buffer): FakeAsset;
   close(): Promise<void>;
@@ -51,6 +55,7 @@ type Reply = { status: number; body?: unknown; headers?: Record<string, string> 
 type Route = (match: string[], query: URLSearchParams, body: Buffer, req: IncomingMessage) => Reply;
 
 const WEB = 'https://github.com';
+const ACTIONS_BOT = 'github-actions[bot]';
 const DOCS = 'https://docs.github.com/rest';
 const error = (status: number, message: string, errors?: object[]): Reply => ({
   status,
@@ -87,7 +92,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     assets: rel.assets.map((a) => assetJson(o, r, rel, a)),
   });
   const commentJson = (o: string, r: string, c: FakeComment) => ({
-    id: c.id, body: c.body, user: { login: 'github-actions[bot]', type: 'Bot' },
+    id: c.id, body: c.body, user: { login: c.author ?? ACTIONS_BOT, type: (c.author ?? ACTIONS_BOT).endsWith('[bot]') ? 'Bot' : 'User' },
     html_url: `${WEB}/${o}/${r}/pull/${c.issue}#issuecomment-${c.id}`,
   });
   /** One page of `items`, with the Link header Octokit's paginate follows. */
@@ -105,6 +110,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
 
   const routes: Record<string, [RegExp, Route][]> = {
     GET: [
+      // An installation token (the Actions token) may not read /user.
+      [/^\/user$/, () => (server.tokenUser ? { status: 200, body: { login: server.tokenUser, type: 'User' } } : error(403, 'Resource not accessible by integration'))],
       [/^\/repos\/([^/]+)\/([^/]+)\/releases$/, ([, o, r], q) =>
         page([...releases].reverse().map((rel) => releaseJson(o!, r!, rel)), q, `${repoPath(o!, r!)}/releases`)],
       // Drafts have no tag yet, so GitHub does not find them by tag.
@@ -154,7 +161,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         return { status: 201, body: assetJson(o!, r!, rel, asset) };
       }],
       [/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, ([, o, r, n], _q, body) => {
-        const comment = { id: nextId++, issue: Number(n), body: String(json(body).body) };
+        const comment = { id: nextId++, issue: Number(n), body: String(json(body).body), ...(server.tokenUser ? { author: server.tokenUser } : {}) };
         comments.push(comment);
         return { status: 201, body: commentJson(o!, r!, comment) };
       }],

@@ -21,11 +21,11 @@ const linux: PreviewRow = {
 };
 const macos: PreviewRow = { binary: 'hello-macos-arm64', target: 'aarch64-apple-darwin', size: 9_000_000, sha256: 'b'.repeat(64) };
 
-function upsert(github: GitHubServer, rows: PreviewRow[], warnings: string[] = []) {
+function upsert(github: GitHubServer, rows: PreviewRow[], warnings: string[] = [], issueNumber = 42) {
   return upsertPreviewComment({
     octokit: getOctokit('test-token', { baseUrl: github.base }),
     repo,
-    issueNumber: 42,
+    issueNumber,
     rows,
     warn: (message) => warnings.push(message),
   });
@@ -92,6 +92,23 @@ test('a sticky comment: created by the first job, then updated by the next with 
     ],
   );
   assert.equal(github.comments.find((c) => c.id === 500)?.body, `${PREVIEW_MARKER} on another pull request`);
+});
+
+test('only a comment the token itself wrote is updated: a planted one with the marker is left alone', async (t) => {
+  const github = await startGitHubServerFor(t);
+  const planted = `${renderPreviewComment([{ ...linux, artifactUrl: 'https://evil.example/app' }])}`;
+  github.comments.push({ id: 900, issue: 42, body: planted, author: 'mallory' });
+  await upsert(github, [linux]);
+  assert.equal(github.comments.find((c) => c.id === 900)?.body, planted, 'the planted comment is untouched');
+  const ours = github.comments.filter((c) => c.issue === 42 && c.id !== 900);
+  assert.equal(ours.length, 1, 'a comment of our own was created');
+  assert.deepEqual(parsePreviewRows(ours[0]!.body), [linux], 'no row was taken from the planted comment');
+
+  // A personal token: its user's comments are its own.
+  github.tokenUser = 'octocat';
+  github.comments.push({ id: 901, issue: 43, body: renderPreviewComment([macos]), author: 'octocat' });
+  await upsert(github, [linux], [], 43);
+  assert.deepEqual(parsePreviewRows(github.comments.find((c) => c.id === 901)!.body), [linux, macos]);
 });
 
 test('a read-only token (a pull request from a fork): a warning, no comment, no failure', async (t) => {
