@@ -46,6 +46,13 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
   if (release === 'true' && !releaseTag) {
     throw new PybinError('release is true but there is no tag: set release-tag, or run on a tag push or a release event', 'release-tag');
   }
+  if (release === 'auto' && input('release-tag') && !facts.tag) {
+    throw new PybinError(
+      'release-tag is set, but release is auto and this run is not for a tag (a tag push or a release event), so no release would be made: ' +
+        'set release: true to publish to release-tag from this run, or leave release-tag unset',
+      'release-tag',
+    );
+  }
   const wantsRelease = release === 'true' || (release === 'auto' && Boolean(facts.tag));
   return {
     bundle: {

@@ -23,6 +23,8 @@ test('release: auto on a tag, true needs a tag, false never', () => {
   assert.equal(read({ release: 'false' }, { tag: 'v1.2.0' }).publish?.releaseTag, undefined);
   assert.equal(read({ release: 'true', 'release-tag': 'nightly' }).publish?.releaseTag, 'nightly');
   assert.throws(() => read({ release: 'true' }), { input: 'release-tag', message: /release is true but there is no tag/ });
+  assert.throws(() => read({ 'release-tag': 'v2' }), { input: 'release-tag', message: /release is auto and this run is not for a tag.*set release: true/ });
+  assert.equal(read({ 'release-tag': 'v2' }, { tag: 'v2.0.0' }).publish?.releaseTag, 'v2', 'on a tag run, auto publishes to the tag asked for');
   assert.throws(() => read({ release: 'sometimes' }), { input: 'release', message: /one of auto, true, false/ });
 });
 
