@@ -37,6 +37,7 @@ export async function runPipeline(options: Options, services: PipelineServices):
       jobs: options.bundle.jobs,
       mode: options.interpreter.mode,
       manifestUrl: options.interpreter.manifestUrl,
+      pinnedOnly: options.interpreter.pinnedOnly,
       cache: services.interpreterCache,
       progress,
       buildToolchain,

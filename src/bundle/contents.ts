@@ -54,7 +54,7 @@ export async function zipEntries(
   const stdlib = join(toolchain.dir, toolchain.metadata.stdlib);
   for (const file of listFiles(stdlib)) entries.set(file, { ...fileEntry(file, join(stdlib, file)), store: STARTUP_STDLIB.includes(file) });
   // Compiled files are stored: the runtime copies them into memory as they are, and inflating costs more than reading.
-  const app = listFiles(stage).map((file) => ({ ...fileEntry(file, join(stage, file)), store: isCompiledFile(file) }));
+  const app = listFiles(stage).map((file) => ({ ...fileEntry(file, join(stage, file), true), store: isCompiledFile(file) }));
   // The runtime's modules would shadow the app's (__main__ was moved aside; a stale __main__.pyc is simply replaced).
   const runtimeNames = new Set(RUNTIME_FILES.filter((f) => f !== '__main__.py').flatMap((f) => [f, `${f}c`]));
   const clash = app.find((e) => runtimeNames.has(e.name));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ZipArchive } from 'archiver';
 import { writeArchive } from '../plumbing/archive-writer.js';
 import { fixedZipDate } from '../plumbing/timestamps.js';
@@ -9,6 +9,8 @@ export interface ZipEntry {
   data: Buffer;
   /** Stored uncompressed whatever the archive's compression (compiled files: mapped straight from it; start-up modules: read without inflating). */
   store?: boolean;
+  /** Recorded as mode 0755 (else 0644): --extract gives the unpacked file its executable bits back. */
+  executable?: boolean;
 }
 
 export type Compression = 'deflate' | 'store';
@@ -36,12 +38,14 @@ export async function writeDeterministicZip(entries: ZipEntry[], out: string, co
       if (name.endsWith('/')) archive.append('', { name, date, mode: 0o755, type: 'directory' } as never);
       else {
         const entry = byName.get(name)!;
-        archive.append(entry.data, { name, date, mode: 0o644, ...(entry.store ? { store: true } : {}) } as never);
+        archive.append(entry.data, { name, date, mode: entry.executable ? 0o755 : 0o644, ...(entry.store ? { store: true } : {}) } as never);
       }
     }
   });
 }
 
-export function fileEntry(name: string, path: string): ZipEntry {
-  return { name, data: readFileSync(path) };
+/** A file as a ZIP entry; `keepExecutable`: recorded executable when the file is (the app's files, not the stdlib). */
+export function fileEntry(name: string, path: string, keepExecutable = false): ZipEntry {
+  const executable = keepExecutable && (statSync(path).mode & 0o111) !== 0;
+  return { name, data: readFileSync(path), ...(executable ? { executable } : {}) };
 }

@@ -9,7 +9,7 @@
  *                environment variables are ignored (isolated config) and site
  *                is not imported.
  *   interpreter  no ZIP appended (the bare toolchain launcher), PYBIN_INTERPRETER=1,
- *                or a library's child interpreter (see is_library_child):
+ *                or a library's child interpreter started by the app (see is_library_child):
  *                behaves as python3 (-c, -m, script, REPL, -E/-I/-P, PYTHONPATH
  *                and the other PYTHON* variables). The stdlib is the appended
  *                ZIP if there is one, else ../lib/pythonX.Y beside the
@@ -352,14 +352,17 @@ static PyObject *zip_table(struct zip_directory *zip, PyObject *archive)
     zip_entry *entries = malloc((zip->entries ? zip->entries : 1) * sizeof *entries);
     const unsigned char *p = zip->data, *end = zip->data + zip->size;
     size_t count = 0;
-    while (entries != NULL && count < zip->entries && p + 46 <= end && le32(p) == 0x02014b50ul) {
+    while (entries != NULL && count < zip->entries && (size_t)(end - p) >= 46 && le32(p) == 0x02014b50ul) {
         size_t name_size = le16(p + 28), header = 46 + name_size + le16(p + 30) + le16(p + 32);
+        if ((size_t)(end - p) < header || le32(p + 42) > zip->start) {
+            break; /* a record running past the directory: nothing of it is read */
+        }
         const char *name = entry_name_at(p);
         int readable = 1; /* ASCII, or flagged UTF-8 */
         for (size_t k = 0; k < name_size && !(le16(p + 8) & 0x800); k++) {
             readable &= (unsigned char)name[k] < 0x80;
         }
-        if (p + header > end || le32(p + 42) > zip->start || !readable) {
+        if (!readable) {
             break;
         }
         entries[count++] = p;
@@ -368,7 +371,7 @@ static PyObject *zip_table(struct zip_directory *zip, PyObject *archive)
     PyObject *prefix = NULL;
     PyTypeObject *type = NULL;
     ZipTable *table = NULL;
-    if (entries != NULL && count == zip->entries && (p + 4 > end || le32(p) != 0x02014b50ul)) {
+    if (entries != NULL && count == zip->entries && ((size_t)(end - p) < 4 || le32(p) != 0x02014b50ul)) {
         int sorted = 1; /* pybin writes its ZIPs sorted: check rather than sort */
         for (size_t i = 1; sorted && i < count; i++) {
             sorted = compare_entries(&entries[i - 1], &entries[i]) < 0;
@@ -423,11 +426,18 @@ static const char *const CHILD_CODE[] = {
     "import sys;exec(eval(sys.stdin.readline()))",
 };
 
-/* Is this `sys.executable [interpreter flags] -c CODE` with a CODE above? Only
- * those exact shapes switch an app binary into interpreter mode, so an app
- * whose own CLI takes -c is never hijacked. */
-static int is_library_child(int argc, char **argv)
+/* Is this `sys.executable [interpreter flags] -c CODE` with a CODE above,
+ * started by this same binary? Only those exact shapes switch an app binary
+ * into interpreter mode, so an app whose own CLI takes -c is never hijacked;
+ * and only where the app's bootstrap left PYBIN_CHILD_OF naming this file in
+ * the environment its children inherit: whoever chooses only the arguments
+ * (a sudoers rule `app *`, a web form) gets the app, never an interpreter. */
+static int is_library_child(int argc, char **argv, const char *exe)
 {
+    const char *parent = getenv("PYBIN_CHILD_OF");
+    if (parent == NULL || strcmp(parent, exe) != 0) {
+        return 0;
+    }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-c") == 0) {
@@ -500,7 +510,7 @@ int main(int argc, char **argv)
     int zipped = zip.found;
     const char *flag = getenv("PYBIN_INTERPRETER");
     int interpreter = !zipped || (flag != NULL && strcmp(flag, "1") == 0)
-                      || is_library_child(argc, argv);
+                      || is_library_child(argc, argv, exe);
     unsetenv("PYBIN_INTERPRETER");
 
     /* Python's own home: the executable's directory, or for a bare toolchain
@@ -514,6 +524,14 @@ int main(int argc, char **argv)
             *slash = '\0';
         }
         snprintf(stdlib_dir, sizeof stdlib_dir, "%s/lib/python%d.%d", home, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+        /* Not the toolchain's launcher either: an app binary that lost its
+         * ZIP. GNU strip (and packaging that strips by default) drops data
+         * appended after the last section; so does a cut-short download. */
+        if (access(stdlib_dir, F_OK) != 0) {
+            fprintf(stderr, "pybin: %s has lost the app appended to it (stripped or truncated?): "
+                            "download or build it again, and do not strip pybin binaries\n", exe);
+            return 127;
+        }
     }
 
     PyPreConfig preconfig;

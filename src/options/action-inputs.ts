@@ -4,6 +4,7 @@ import { PybinError } from '../plumbing/errors.js';
 import {
   parseBoolean, parseChoice, parseCompression, parseInterpreterMode, parseManifestUrl, parsePython, parseSmokeTest, parseSources, parseTarget,
   type ActionOptions,
+  type InterpreterOptions,
 } from './options.js';
 
 /** What the Action knows of its run, for defaults (see publish/github-context.ts). */
@@ -28,6 +29,16 @@ function parseRetentionDays(value: string): number | undefined {
 function parseArtifactName(template: string): string {
   validateArtifactName(template); // the placeholders themselves are allowed characters
   return template;
+}
+
+/** The interpreter inputs; the Action's own default manifest is taken only for what this release pins. */
+function interpreterOptions(mode: string, manifestUrl: string, defaultManifestUrl: string | undefined): InterpreterOptions {
+  const given = parseManifestUrl(manifestUrl);
+  return {
+    mode: parseInterpreterMode(mode || 'auto'),
+    manifestUrl: given ?? defaultManifestUrl,
+    ...(!given && defaultManifestUrl ? { pinnedOnly: true } : {}),
+  };
 }
 
 /** Lines of a multiline input, trimmed, without blanks. */
@@ -71,10 +82,7 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
       sources: parseSources(input('sources') || undefined),
       fallbackName: facts.repository?.split('/')[1],
     },
-    interpreter: {
-      mode: parseInterpreterMode(input('interpreter') || 'auto'),
-      manifestUrl: parseManifestUrl(input('manifest-url')) ?? facts.defaultManifestUrl,
-    },
+    interpreter: interpreterOptions(input('interpreter'), input('manifest-url'), facts.defaultManifestUrl),
     actionsCache: parseBoolean(input('cache') || 'true', 'cache'),
     publish: {
       uploadArtifact: parseBoolean(input('upload-artifact') || 'true', 'upload-artifact'),

@@ -3,6 +3,7 @@ import type { BundleOptions } from '../bundle/plan.js';
 import { parseTargetRequest, type TargetRequest } from '../bundle/target.js';
 import type { Compression } from '../bundle/zip.js';
 import { PybinError, errorMessage } from '../plumbing/errors.js';
+import { isSecureUrl } from '../plumbing/http.js';
 import { splitArgs } from '../plumbing/split-args.js';
 import type { PublishOptions } from '../publish/publish.js';
 import type { PythonRecipe } from '../toolchain/recipes.js';
@@ -20,6 +21,8 @@ import { selectPython } from '../toolchain/versions.js';
 export interface InterpreterOptions {
   mode: InterpreterMode;
   manifestUrl?: string;
+  /** The manifest is the Action's default: only toolchains this release pins are taken from it (toolchain/pins.ts). */
+  pinnedOnly?: boolean;
 }
 
 /** What `pybin build` and the Action both run on. */
@@ -47,8 +50,8 @@ export function parseInterpreterMode(value: string): InterpreterMode {
 
 export function parseManifestUrl(value: string): string | undefined {
   if (!value) return undefined;
-  if (isAbsolute(value) || /^https?:\/\//.test(value)) return value;
-  throw new PybinError(`manifest-url must be an http(s) URL or an absolute file path, got "${value}"`, 'manifest-url');
+  if (isAbsolute(value) || isSecureUrl(value) || value.startsWith('file:')) return value;
+  throw new PybinError(`manifest-url must be an https URL or an absolute file path, got "${value}"`, 'manifest-url');
 }
 
 /** A CPython version asked for, as its pinned recipe; empty: none asked for. */

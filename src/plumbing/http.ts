@@ -32,20 +32,41 @@ class FetchFailure extends Error {
   }
 }
 
-/** One GET of `url` into a fresh `sink()`, aborted when no byte arrives for `stallMs`. */
-export async function get(url: string, stallMs: number, sink: () => Writable): Promise<void> {
+/** Redirects one GET follows, as fetch's own limit. */
+const MAX_REDIRECTS = 20;
+
+/**
+ * One GET of `url` into a fresh `sink()`, aborted when no byte arrives for
+ * `stallMs`, or when more than `maxBytes` arrive. Redirects are followed by
+ * hand so that none leaves https (see isSecureUrl).
+ */
+export async function get(url: string, stallMs: number, sink: () => Writable, maxBytes = Infinity): Promise<void> {
   const controller = new AbortController();
   const stalled = setTimeout(() => controller.abort(), stallMs);
   try {
-    const response = await fetch(url, { redirect: 'follow', signal: controller.signal });
+    let response: Response;
+    let at = url;
+    for (let hops = 0; ; hops++) {
+      response = await fetch(at, { redirect: 'manual', signal: controller.signal });
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status > 399 || !location) break;
+      await response.body?.cancel();
+      const next = new URL(location, at).href;
+      if (!isSecureUrl(next)) throw new FetchFailure(`${at} redirects to ${next}, which is not https: refused`, false);
+      if (hops === MAX_REDIRECTS) throw new FetchFailure(`more than ${MAX_REDIRECTS} redirects`, false);
+      at = next;
+    }
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       const status = response.status;
       throw new FetchFailure(`HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, status >= 500 || status === 408 || status === 429);
     }
+    let received = 0;
     const watchdog = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         stalled.refresh();
+        received += chunk.length;
+        if (received > maxBytes) return done(new FetchFailure(`more than the ${maxBytes} bytes expected: stopped`, false));
         done(null, chunk);
       },
     });
@@ -83,4 +104,19 @@ export function describe(error: unknown): string {
 
 export function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
+}
+
+/**
+ * https, or plain http to this machine (a loopback server is not on the
+ * network): what pybin downloads from, and what a redirect may lead to.
+ */
+export function isSecureUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  return parsed.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(parsed.hostname);
 }

@@ -101,6 +101,10 @@ _speed_up_zipimport()
 
 def main():
     """Run the app's entry point as the executable's __main__."""
+    # The launcher lets a multiprocessing or execnet child shape (sys.executable
+    # -c "from multiprocessing...") into interpreter mode only where this names
+    # it: children of this app inherit it, a command line alone cannot set it.
+    os.environ["PYBIN_CHILD_OF"] = sys.executable
     _add_site_builtins()
     try:
         _run(_prepare(child=False))

@@ -419,3 +419,10 @@ def install(executable):
     os.stat, os.lstat, os.listdir, os.scandir = _stat, _lstat, _listdir, _scandir
     if _real_listxattr is not None:
         os.listxattr = _listxattr
+    # The wrappers pass descriptors, dir_fd and follow_symlinks on to the
+    # originals for real paths, so they support what those do: shutil.rmtree
+    # and os.fwalk choose their symlink-race-safe code by these sets, and
+    # rmtree.avoids_symlink_attacks must stay True as under python3.
+    wrapped = ((_real_stat, _stat), (_real_lstat, _lstat), (_real_listdir, _listdir), (_real_scandir, _scandir), (_real_listxattr, _listxattr))
+    for supports in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks, os.supports_effective_ids):
+        supports.update(ours for real, ours in wrapped if real is not None and real in supports)

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PybinError, errorMessage } from '../plumbing/errors.js';
+import { isSecureUrl } from '../plumbing/http.js';
 import { METADATA_FILE, type ToolchainMetadata } from './metadata.js';
 import { CPYTHON_VERSION } from './versions.js';
 
@@ -12,6 +13,8 @@ export interface ManifestEntry {
   url: string;
   sha256: string;
   size?: number;
+  /** The unpacked tree's content digest (content.ts); checked after unpacking where given. */
+  content?: string;
 }
 
 export interface Manifest {
@@ -48,9 +51,10 @@ export function parseManifest(json: unknown, source: string): ManifestEntry[] {
       python: field('python', (v) => CPYTHON_VERSION.test(v), 'a CPython version like "3.13.5"'),
       target: field('target', (v) => TARGET.test(v), 'a target triple like "x86_64-linux-musl"'),
       recipeHash: field('recipeHash', (v) => HEX64.test(v), '64 hex digits').toLowerCase(),
-      url: field('url', isDownloadUrl, 'an absolute http(s) or file URL'),
+      url: field('url', isDownloadUrl, 'an absolute https or file URL'),
       sha256: field('sha256', (v) => HEX64.test(v), '64 hex digits').toLowerCase(),
     };
+    if (raw.content !== undefined) entry.content = field('content', (v) => HEX64.test(v), '64 hex digits').toLowerCase();
     if (raw.size !== undefined) {
       if (!Number.isSafeInteger(raw.size) || (raw.size as number) < 0) {
         throw fail(`${where}.size must be a whole number of bytes, got ${shown(raw.size)}`);
@@ -99,11 +103,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isDownloadUrl(value: string): boolean {
-  try {
-    return ['http:', 'https:', 'file:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
+  return isSecureUrl(value) || value.startsWith('file:');
 }
 
 function shown(value: unknown): string {

@@ -6,6 +6,7 @@ import { fixedZipDate } from '../plumbing/timestamps.js';
 import { PybinError } from '../plumbing/errors.js';
 import { sha256File } from '../plumbing/hash.js';
 import { walkTree, type TreeEntry } from '../plumbing/tree.js';
+import { contentProblem, recordedContent } from './content.js';
 import { readIdentity, type ManifestEntry } from './manifest.js';
 
 /**
@@ -17,6 +18,8 @@ import { readIdentity, type ManifestEntry } from './manifest.js';
  */
 export async function packToolchain(toolchainDir: string, outDir: string, urlBase: string): Promise<ManifestEntry> {
   const identity = readIdentity(toolchainDir, `toolchain ${toolchainDir}`);
+  const problem = contentProblem(toolchainDir);
+  if (problem) throw new PybinError(`cannot pack toolchain ${toolchainDir}: ${problem}`);
   const name = `pybin-cpython-${identity.python}-${identity.target}-${identity.recipeHash.slice(0, 16)}.tar.gz`;
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, name);
@@ -34,6 +37,7 @@ export async function packToolchain(toolchainDir: string, outDir: string, urlBas
     url: `${urlBase.replace(/\/+$/, '')}/${name}`,
     sha256: await sha256File(out),
     size: statSync(out).size,
+    content: recordedContent(toolchainDir)!,
   };
 }
 

@@ -3,7 +3,9 @@ import { PybinError, errorMessage } from '../plumbing/errors.js';
 import type { Progress } from '../plumbing/progress.js';
 import { resolveCacheDir } from './cache.js';
 import { downloadToolchain, fetchManifest } from './fetch-toolchain.js';
-import { findManifestEntry } from './manifest.js';
+import { contentProblem } from './content.js';
+import { findManifestEntry, type ToolchainIdentity } from './manifest.js';
+import { pinFor } from './pins.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 import { ensureToolchain, openToolchain, type Toolchain, type ToolchainRequest, type ToolchainSource } from './toolchain.js';
 import { untestedWarning } from './versions.js';
@@ -26,6 +28,8 @@ export interface ResolveRequest extends ToolchainRequest {
   mode: InterpreterMode;
   /** Manifest of prebuilt toolchains; none: skip fetching. */
   manifestUrl?: string;
+  /** The manifest is the Action's default one: only toolchains this release pins are taken from it. */
+  pinnedOnly?: boolean;
   /** The runner's caches; none outside Actions. */
   cache?: InterpreterCache;
 }
@@ -43,13 +47,22 @@ export async function resolveInterpreter(request: ResolveRequest): Promise<Toolc
   if (untested) progress.warn(untested);
 
   const restored = await cache?.restore(plan, progress);
-  if (restored) return { ...openToolchain(restored.dir, plan.target), hit: true, source: restored.source };
+  if (restored) {
+    // Whoever can write the runner's caches (other jobs, other workflows) could have put anything there.
+    const problem = contentProblem(restored.dir, pinFor(identityOf(plan))?.content);
+    if (!problem) return { ...openToolchain(restored.dir, plan.target), hit: true, source: restored.source };
+    progress.warn(`the ${restored.source} holds a toolchain for CPython ${plan.recipe.version} on ${plan.target.triple} that cannot be used (${problem}); going on without it`);
+  }
 
   let toolchain = request.mode === 'build' ? undefined : await fetchPrebuilt(plan, request);
   toolchain ??= await ensureToolchain(request, plan);
   if (cache) toolchain = { ...toolchain, dir: await cache.save(plan, toolchain.dir, progress) };
   progress.info(`interpreter: CPython ${plan.recipe.version} for ${plan.target.triple} (${toolchain.source})`);
   return toolchain;
+}
+
+function identityOf(plan: ToolchainPlan): ToolchainIdentity {
+  return { python: plan.recipe.version, target: plan.target.triple, recipeHash: plan.recipeHash };
 }
 
 /** A prebuilt toolchain for exactly this recipe, or undefined in `auto` mode when there is none. */
@@ -66,8 +79,18 @@ async function fetchPrebuilt(plan: ToolchainPlan, request: ResolveRequest): Prom
     return fail('no manifest-url to fetch a prebuilt interpreter from');
   }
   try {
+    const wanted = identityOf(plan);
+    if (request.pinnedOnly && !pinFor(wanted)) {
+      const why =
+        `this release of pybin pins no prebuilt toolchain for CPython ${wanted.python} on ${wanted.target} (recipe ${wanted.recipeHash.slice(0, 16)}), ` +
+        'so it takes none from its default manifest';
+      if (request.mode === 'auto') return void progress.info(`${why}: building one`);
+      return fail(
+        `this release of pybin pins no prebuilt toolchain for CPython ${wanted.python} on ${wanted.target} (recipe ${wanted.recipeHash.slice(0, 16)}), ` +
+          'so it takes none from its default manifest; give manifest-url to use a manifest you trust',
+      );
+    }
     const entries = await fetchManifest(request.manifestUrl, progress);
-    const wanted = { python: plan.recipe.version, target: plan.target.triple, recipeHash: plan.recipeHash };
     const entry = findManifestEntry(entries, wanted);
     if (!entry) {
       return fail(`the manifest ${request.manifestUrl} has no toolchain for CPython ${wanted.python} on ${wanted.target} with recipe ${wanted.recipeHash.slice(0, 16)}`);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
@@ -8,6 +9,7 @@ import { detectCompiler } from './compiler.js';
 import type { BuildContext } from './context.js';
 import { hashOf } from '../plumbing/hash.js';
 import { assembleToolchain } from './assemble.js';
+import { contentProblem, recordContent } from './content.js';
 import { ensureLibrary, libraryKey, type BuiltLibrary } from './library.js';
 import type { Allocator, PythonRecipe } from './recipes.js';
 import type { SourceOverrides } from './sources.js';
@@ -75,16 +77,26 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
     ...(cross ? { cross: crossBuildKey(cross) } : {}),
   });
   const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${buildKey.slice(0, 16)}`);
-  const { hit } = await buildOnce(dir, async (out) => {
-    if (cross) {
-      const host = await (request.buildToolchain ?? ((python) => ensureToolchain({ ...request, python, target: hostTarget() })))(recipe);
-      ctx.buildPython = join(host.dir, 'bin', 'python3');
-    }
-    const built: BuiltLibrary[] = [];
-    for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
-    await assembleToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
-  });
-  if (hit) request.progress.info(`toolchain cache hit: ${dir}`);
+  const build = () =>
+    buildOnce(dir, async (out) => {
+      if (cross) {
+        const host = await (request.buildToolchain ?? ((python) => ensureToolchain({ ...request, python, target: hostTarget() })))(recipe);
+        ctx.buildPython = join(host.dir, 'bin', 'python3');
+      }
+      const built: BuiltLibrary[] = [];
+      for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
+      await assembleToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
+      recordContent(out);
+    });
+  let { hit } = await build();
+  const problem = hit ? contentProblem(dir) : undefined;
+  if (problem) {
+    request.progress.warn(`the cached toolchain ${dir} cannot be used (${problem}): building it again`);
+    rmSync(dir, { recursive: true, force: true });
+    ({ hit } = await build());
+  } else if (hit) {
+    request.progress.info(`toolchain cache hit: ${dir}`);
+  }
   return { ...openToolchain(dir, target), hit, source: 'build' };
 }
 

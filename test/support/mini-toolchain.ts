@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordContent } from '../../src/toolchain/content.js';
 
 /** What makeToolchain's metadata says it is, and the name packToolchain gives its archive. */
 export const identity = { python: '3.13.5', target: 'x86_64-linux-musl', recipeHash: 'a'.repeat(64) };
@@ -22,6 +23,7 @@ export function makeToolchain(dir: string): string {
   // Depth-first directory order would put openssl/ first; the archive's order is by full name.
   writeFileSync(join(dir, 'licenses', 'openssl', 'LICENSE.txt'), 'Apache-2.0');
   writeFileSync(join(dir, 'licenses', 'openssl-3.5.7.txt'), 'notice');
+  recordContent(dir);
   return dir;
 }
 
@@ -37,5 +39,6 @@ export const EXPECTED = [
   { name: 'licenses/openssl-3.5.7.txt', mode: 0o644, type: '0' },
   { name: 'licenses/openssl/', mode: 0o755, type: '5' },
   { name: 'licenses/openssl/LICENSE.txt', mode: 0o644, type: '0' },
+  { name: 'pybin-content.sha256', mode: 0o644, type: '0' },
   { name: 'pybin-toolchain.json', mode: 0o644, type: '0' },
 ];

@@ -10,7 +10,8 @@ test('defaults: auto interpreter, cache, artifact per os/arch, no release off a 
   assert.equal(options.bundle.appDir, '.');
   assert.equal(options.bundle.fallbackName, 'tool');
   assert.equal(options.bundle.compression, 'deflate');
-  assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json' });
+  assert.deepEqual(options.interpreter, { mode: 'auto', manifestUrl: 'https://example.test/m.json', pinnedOnly: true }, 'the default manifest: pinned toolchains only');
+  assert.deepEqual(read({ 'manifest-url': 'https://mine.example/m.json' }, { defaultManifestUrl: 'https://example.test/m.json' }).interpreter, { mode: 'auto', manifestUrl: 'https://mine.example/m.json' });
   assert.equal(options.actionsCache, true);
   assert.equal(options.publish?.artifactName, '{name}-{os}-{arch}');
   assert.equal(options.publish?.archive, 'none');
@@ -41,6 +42,7 @@ test('bad inputs name the input and what is allowed', () => {
   assert.throws(() => read({ archive: '7z' }), { input: 'archive' });
   assert.throws(() => read({ cache: 'yes' }), { input: 'cache', message: /true or false/ });
   assert.throws(() => read({ 'manifest-url': 'ftp://x/m.json' }), { input: 'manifest-url' });
+  assert.throws(() => read({ 'manifest-url': 'http://example.com/m.json' }), { input: 'manifest-url', message: /must be an https URL/ });
 });
 
 test('exclude is one glob per line; retention and names pass through', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { before, test } from 'node:test';
+import { contentDigest, recordContent } from '../../../src/toolchain/content.js';
 import { packToolchain } from '../../../src/toolchain/pack.js';
 import type { ManifestEntry } from '../../../src/toolchain/manifest.js';
 import { EXPECTED, FILE_NAME, identity, makeToolchain } from '../../support/mini-toolchain.js';
@@ -56,6 +57,7 @@ test('packing is deterministic: same contents, other mtimes, same bytes', async 
     url: `${URL_BASE}/${FILE_NAME}`,
     sha256: sha256(archiveBytes),
     size: archiveBytes.length,
+    content: contentDigest(join(work, 'source')),
   });
 
   const source = join(work, 'source');
@@ -89,6 +91,7 @@ test('SOURCE_DATE_EPOCH sets the archive mtime', async () => {
 test('a symlink leading out of the toolchain is not packed', async () => {
   const dir = makeToolchain(join(work, 'escaping'));
   symlinkSync('/etc/passwd', join(dir, 'lib', 'passwd'));
+  recordContent(dir); // as if it had been built so: the link is what is refused
   await assert.rejects(packToolchain(dir, join(work, 'dist-escaping'), 'https://example.invalid'), /cannot pack .*lib\/passwd: it links to \/etc\/passwd, outside the toolchain/);
   assert.deepEqual(readdirSync(join(work, 'dist-escaping')), []);
 });
