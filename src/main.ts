@@ -7,7 +7,7 @@ import { recordTimings, type Progress } from './plumbing/progress.js';
 import { readGitHubContext } from './publish/github-context.js';
 import { publishBinary } from './publish/publish.js';
 import { installHostTools } from './runner/host-tools.js';
-import { runnerInterpreterCache } from './runner/interpreter-cache.js';
+import { mayWriteActionsCache, runnerInterpreterCache } from './runner/interpreter-cache.js';
 import { writeFailureSummary, writeOutputs } from './runner/outputs.js';
 import { hostTarget } from './toolchain/targets.js';
 
@@ -33,9 +33,11 @@ export async function run(): Promise<void> {
 
     const progress = recordTimings(actionsProgress);
     const toolCacheDir = process.env.RUNNER_TOOL_CACHE;
+    const cacheWrite = mayWriteActionsCache(context.eventName);
+    if (!cacheWrite.allowed && options.actionsCache) progress.info(cacheWrite.why);
     const bundle = await runPipeline(options, {
       progress,
-      interpreterCache: toolCacheDir ? runnerInterpreterCache(toolCacheDir, options.actionsCache) : undefined,
+      interpreterCache: toolCacheDir ? runnerInterpreterCache(toolCacheDir, options.actionsCache, cacheWrite.allowed) : undefined,
       // GitHub's runners lack musl and the cross tools: `uses:` alone must work.
       prepareHost: (targets, buildsInterpreters) => installHostTools(targets, hostTarget(), buildsInterpreters, progress),
     });

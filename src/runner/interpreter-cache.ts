@@ -10,12 +10,31 @@ import type { InterpreterCache } from '../toolchain/resolve.js';
 import { PRERELEASE } from '../toolchain/versions.js';
 
 /**
+ * Events whose runs execute code from outside the repository (a fork's pull
+ * request, an artifact of another run) with the base repository's cache
+ * scope: an entry they save is restored by every later build of the default
+ * branch, so they save none.
+ */
+const UNTRUSTED_EVENTS = ['pull_request_target', 'workflow_run'];
+
+/** Whether a run of this event may save to the Actions cache, and if not, the line that says why. */
+export function mayWriteActionsCache(eventName: string): { allowed: true } | { allowed: false; why: string } {
+  if (!UNTRUSTED_EVENTS.includes(eventName)) return { allowed: true };
+  return {
+    allowed: false,
+    why: `a ${eventName} run may execute code from outside the repository, and what it saves to the Actions cache every later build restores: the interpreter is not saved there`,
+  };
+}
+
+/**
  * The runner's caches of interpreters: its tool cache ($RUNNER_TOOL_CACHE,
  * which does not outlive the job on GitHub-hosted runners), backed by the
- * Actions cache (which does) when `useActionsCache` is set. Cache-service
- * trouble is never fatal: the worst case is a rebuild.
+ * Actions cache (which does) when `useActionsCache` is set, and saved to it
+ * only when `mayWrite` is. Cache-service trouble is never fatal:
+ * the worst case is a rebuild. What either cache gives back is checked by
+ * the caller (toolchain/resolve.ts) before it is used.
  */
-export function runnerInterpreterCache(toolCacheDir: string, useActionsCache: boolean): InterpreterCache {
+export function runnerInterpreterCache(toolCacheDir: string, useActionsCache: boolean, mayWrite: boolean): InterpreterCache {
   const actions = useActionsCache && actionsCache.isFeatureAvailable();
   return {
     async restore(plan, progress) {
@@ -30,7 +49,7 @@ export function runnerInterpreterCache(toolCacheDir: string, useActionsCache: bo
     async save(plan, dir, progress) {
       const slot = toolCacheSlot(plan);
       const cached = await toolCache.cacheDir(dir, slot.tool, slot.version, slot.arch);
-      if (actions) await saveToActionsCache(plan, slot.path(toolCacheDir), progress);
+      if (actions && mayWrite) await saveToActionsCache(plan, slot.path(toolCacheDir), progress);
       return cached;
     },
   };

@@ -16,6 +16,8 @@ export interface ManifestServer {
   requests: LoggedRequest[];
   /** Serve `body` at `path` (a JSON value is sent as JSON). */
   serve(path: string, body: Buffer | string | object): void;
+  /** Answer `path` with a 302 to `location`, as GitHub's release downloads do. */
+  redirect(path: string, location: string): void;
   /** Answer the next `count` requests for `path` with an error status (default 500), or misbehave. */
   failNext(path: string, count: number, failure?: number | Misbehaviour): void;
   /** How many requests `path` has had. */
@@ -26,6 +28,7 @@ export interface ManifestServer {
 /** A loopback HTTP server for manifests and toolchain archives, with scripted failures. */
 export async function startManifestServer(): Promise<ManifestServer> {
   const files = new Map<string, Buffer>();
+  const redirects = new Map<string, string>();
   const failures = new Map<string, { count: number; failure: number | Misbehaviour }[]>();
   const requests: LoggedRequest[] = [];
 
@@ -39,6 +42,11 @@ export async function startManifestServer(): Promise<ManifestServer> {
       if (scripted.failure === 'stall') return void res.writeHead(200, { 'content-length': 1000 }).write('partial');
       return void res.writeHead(scripted.failure).end(`scripted failure ${scripted.failure}`);
     }
+    const location = redirects.get(path);
+    if (location) {
+      requests.push({ path, outcome: 302 });
+      return void res.writeHead(302, { location }).end();
+    }
     const body = files.get(path);
     requests.push({ path, outcome: body ? 200 : 404 });
     if (!body) return void res.writeHead(404).end('not found');
@@ -51,6 +59,9 @@ export async function startManifestServer(): Promise<ManifestServer> {
     requests,
     serve(path, body) {
       files.set(path, Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+    },
+    redirect(path, location) {
+      redirects.set(path, location);
     },
     failNext(path, count, failure = 500) {
       failures.set(path, [...(failures.get(path) ?? []), { count, failure }]);
