@@ -72,7 +72,7 @@ def _intact(root):
             if kind != "d" and (not stat.S_ISREG(info.st_mode) or info.st_size != int(size)):
                 return False
         return True
-    except (OSError, ValueError):
+    except (OSError, ValueError, Refused):
         return False
 
 

@@ -155,6 +155,17 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.match(unreachable.stdout, /::error::input manifest-url: .*127\.0\.0\.1/);
   });
 
+  test('a pull_request_target run may restore from the Actions cache but saves nothing to it', async () => {
+    const result = await job(
+      { release: 'false', 'upload-artifact': 'false' },
+      { env: { GITHUB_EVENT_NAME: 'pull_request_target', RUNNER_TOOL_CACHE: mkdtempSync(join(tmpdir(), 'pybin-tc-prt-')) } },
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /a pull_request_target run may execute code from outside the repository, .*the interpreter is not saved there/);
+    assert.match(result.stdout, /::warning::Failed to restore: /, 'a restore is still tried');
+    assert.doesNotMatch(result.stdout, /Failed to save/, 'no save is tried');
+  });
+
   test('pull requests: one sticky preview comment; a fork only warns', async () => {
     const pr = (number: number, head: string) => ({
       env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: `refs/pull/${number}/merge` },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
@@ -79,6 +79,54 @@ for (const python of TEST_PYTHONS) {
       await assertFallback(binary, {}, /^neither XDG_CACHE_HOME nor HOME is set$/);
     });
 
+    /** The cache entry a first run makes: its digest-named dir. */
+    async function entryOf(cache: string): Promise<string> {
+      assertReport(await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } }));
+      const apps = join(cache, 'pybin', 'apps');
+      const [digest] = readdirSync(apps).filter((f) => !f.startsWith('.') && !f.endsWith('.lock'));
+      return join(apps, digest!);
+    }
+
+    test('a planted symlink at the entry\'s place is never followed: the app is unpacked again', async () => {
+      const digest = (await entryOf(tempDir('first'))).split('/').at(-1)!;
+      const cache = tempDir('planted');
+      const apps = join(cache, 'pybin', 'apps');
+      mkdirSync(apps, { recursive: true, mode: 0o700 });
+      const bait = tempDir('bait');
+      mkdirSync(join(bait, 'datapkg'));
+      writeFileSync(join(bait, 'datapkg', '__init__.py'), 'print("PLANTED")\n');
+      symlinkSync(bait, join(apps, digest));
+      const result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } });
+      assertReport(result);
+      assert.doesNotMatch(result.stdout, /PLANTED/);
+      assert.match(result.stderr, /^pybin: the unpacked app in \S+ is incomplete or not this user's own; unpacking it again\n$/);
+      assert.ok(!lstatSync(join(apps, digest)).isSymbolicLink(), 'a real dir of its own now');
+      assert.deepEqual(readdirSync(join(bait, 'datapkg')), ['__init__.py'], 'the planted dir is left as it was');
+    });
+
+    test('a damaged entry (a pruned file) and one others may write are unpacked again', async () => {
+      const cache = tempDir('damaged');
+      const entry = await entryOf(cache);
+      rmSync(join(entry, 'datapkg', 'data', 'greeting.txt'));
+      let result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } });
+      assertReport(result);
+      assert.match(result.stderr, /is incomplete or not this user's own; unpacking it again/);
+      chmodSync(entry, 0o777);
+      result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } });
+      assertReport(result);
+      assert.match(result.stderr, /unpacking it again/);
+      assert.equal(statSync(entry).mode & 0o777, 0o700);
+      result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: cache } });
+      assert.equal(result.stderr, '', 'whole again: used as it is');
+    });
+
+    test('a cache dir of another user is not used', { skip: process.getuid?.() === 0 ? false : 'only root can give a dir to another user' }, async () => {
+      const cache = tempDir('foreign');
+      mkdirSync(join(cache, 'pybin', 'apps'), { recursive: true });
+      chownSync(join(cache, 'pybin', 'apps'), 65534, 65534);
+      await assertFallback(binary, { XDG_CACHE_HOME: cache }, /pybin\/apps belongs to another user or others may write it: not using it$/);
+    });
+
     test('an archive entry that points outside the cache is refused, without a traceback', async () => {
       // The same app with one more file, whose name (in both ZIP headers) is then
       // edited to step out of the extraction dir: the content hash stays the same.
@@ -106,3 +154,22 @@ for (const python of TEST_PYTHONS) {
     });
   });
 }
+
+describe('--extract keeps executable bits', { timeout: 30 * 60_000 }, () => {
+  test('an executable file of the app is executable once unpacked', async () => {
+    const app = tempDir('exec-app');
+    mkdirSync(join(app, 'bin'));
+    writeFileSync(join(app, 'bin', 'tool.sh'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+    writeFileSync(join(app, 'bin', 'data.txt'), 'data\n', { mode: 0o644 });
+    writeFileSync(
+      join(app, '__main__.py'),
+      'import os, subprocess\nhere = os.path.join(os.path.dirname(__file__), "bin")\n' +
+        'print(os.access(os.path.join(here, "tool.sh"), os.X_OK), os.access(os.path.join(here, "data.txt"), os.X_OK))\n' +
+        'print(subprocess.run([os.path.join(here, "tool.sh")], capture_output=True, text=True).stdout.strip())\n',
+    );
+    const binary = await buildBinary(TEST_PYTHONS[0]!, [app, '--name', 'exec', '--out', tempDir('out-exec'), '--extract']);
+    const result = await run(binary, [], { env: { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: tempDir('exec-cache') } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'True False\ntool\n');
+  });
+});
