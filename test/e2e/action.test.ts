@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +7,16 @@ import { after, before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { packToolchain } from '../../src/toolchain/pack.js';
+import { planToolchain } from '../../src/toolchain/plan.js';
+import { hostTarget } from '../../src/toolchain/targets.js';
+import { selectPython } from '../../src/toolchain/versions.js';
 import { runAction, type ActionEnv } from '../support/action.js';
 import { CROSS_SKIP } from '../support/cross.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { startManifestServer, type ManifestServer } from '../support/manifest-server.js';
 import { run } from '../support/run.js';
-import { testSourcesFile, testToolchain, TEST_PYTHONS } from '../support/toolchain.js';
+import { testSources, testSourcesFile, testToolchain, TEST_PYTHONS } from '../support/toolchain.js';
 
 const python = TEST_PYTHONS[0]!;
 const APP = join(packageRoot(), 'test', 'fixtures', 'apps', 'cli');
@@ -128,6 +131,25 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     const duplicate = await job({ release: 'false' });
     assert.equal(duplicate.status, 1);
     assert.match(duplicate.stdout, /::error::input artifact-name: .*cli-linux-x86_64.*already exists/);
+  });
+
+  test('a toolchain planted in the runner\'s tool cache with another launcher never reaches a binary', async () => {
+    const toolchain = await testToolchain(python);
+    const plan = planToolchain({ python: selectPython(python), target: hostTarget(), sources: testSources() });
+    const tools = mkdtempSync(join(tmpdir(), 'pybin-tc-planted-'));
+    const slot = join(tools, `pybin-cpython-${plan.recipeHash.slice(0, 16)}`, plan.recipe.version, plan.target.arch);
+    cpSync(toolchain.dir, slot, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(`${slot}.complete`, '');
+    const planted = Buffer.from('#!/bin/sh\necho planted\n');
+    writeFileSync(join(slot, toolchain.metadata.launcher), planted);
+    const result = await job({ release: 'false', 'upload-artifact': 'false' }, { env: { RUNNER_TOOL_CACHE: tools } });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /::warning::the tool-cache holds a toolchain for CPython .* that cannot be used \(its contents changed since it was made/);
+    assert.notEqual(result.outputs['interpreter-source'], 'tool-cache');
+    const launcher = readFileSync(join(toolchain.dir, toolchain.metadata.launcher));
+    const binary = readFileSync(result.outputs['binary-path']!);
+    assert.deepEqual(binary.subarray(0, launcher.length), launcher, 'the binary starts with the genuine launcher');
+    assert.equal(binary.indexOf(planted), -1);
   });
 
   test('interpreter: fetch downloads a prebuilt toolchain (checked), and refuses a bad one', async () => {
