@@ -238,7 +238,7 @@ def _excepthook(kind, value, tb):
 
 def _read(path):
     """A file's bytes; inside the executable through zipimport, whose index is
-    already loaded (open() would build the data-file index: ~30 ms of imports)."""
+    already loaded (open() would build the data-file index, importing zipfile)."""
     archive = getattr(__loader__, "archive", None)
     if archive and path.startswith(archive + os.sep):
         return __loader__.get_data(path)

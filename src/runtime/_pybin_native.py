@@ -46,8 +46,8 @@ What does not work:
   it); otherwise the import fails with a one-line ImportError saying so
   (ctypes: OSError).
 - Memory: every loaded object occupies its full size in shared memory (not
-  paged in from the executable): ~37 MiB for numpy, shared with fork children,
-  not with spawn children.
+  paged in from the executable), shared with fork children, not with spawn
+  children.
 
 Start-up cost is an import of nothing: os, sys, _imp and the import system
 are loaded already, errno is built in; _ctypes is imported when a vendored
@@ -224,9 +224,9 @@ def _copy_member(member, fd):
 
 
 def _send_member(member, fd):
-    """Copy a stored member with sendfile, inside the kernel: twice as fast as
-    get_data + write (numpy's 37 MiB: ~20 ms instead of ~45) and no 37 MiB
-    bytes object. Its offset comes from zipimport's index (private, but its
+    """Copy a stored member with sendfile, inside the kernel: faster than
+    get_data + write (bench/compiled.ts) and no bytes object of the member's
+    size. Its offset comes from zipimport's index (private, but its
     entries have had this shape since 3.8); False if anything is unexpected."""
     try:
         import zipimport
