@@ -63,11 +63,12 @@ for (const python of TEST_PYTHONS) {
     test('whoever chooses only the arguments gets the app, never an interpreter', async () => {
       const result = await run(binary, ['-c', HIJACK]);
       assert.equal(result.status, 0, result.stderr);
-      assert.doesNotMatch(result.stdout, /PWNED/);
+      assert.doesNotMatch(result.stdout, /^PWNED$/m, 'the code did not run');
       assert.deepEqual(JSON.parse(result.stdout).argv, ['-c', HIJACK], 'the app got its arguments');
       // Not even with another binary's mark (a parent that is another pybin app).
       const other = await run(binary, ['-c', HIJACK], { env: { ...process.env, PYBIN_CHILD_OF: '/usr/local/bin/other-app' } });
-      assert.doesNotMatch(other.stdout, /PWNED/);
+      assert.doesNotMatch(other.stdout, /^PWNED$/m);
+      assert.deepEqual(JSON.parse(other.stdout).argv, ['-c', HIJACK]);
     });
 
     test('a stripped or truncated binary says in one line that its app is gone', async () => {
