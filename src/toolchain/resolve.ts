@@ -4,7 +4,7 @@ import type { Progress } from '../plumbing/progress.js';
 import { resolveCacheDir } from './cache.js';
 import { downloadToolchain, fetchManifest } from './fetch-toolchain.js';
 import { contentProblem } from './content.js';
-import { findManifestEntry, type ToolchainIdentity } from './manifest.js';
+import { describeIdentity, findManifestEntry, readIdentity, sameIdentity, type ToolchainIdentity } from './manifest.js';
 import { pinFor } from './pins.js';
 import { planToolchain, type ToolchainPlan } from './plan.js';
 import { ensureToolchain, openToolchain, type Toolchain, type ToolchainRequest, type ToolchainSource } from './toolchain.js';
@@ -49,7 +49,7 @@ export async function resolveInterpreter(request: ResolveRequest): Promise<Toolc
   const restored = await cache?.restore(plan, progress);
   if (restored) {
     // Whoever can write the runner's caches (other jobs, other workflows) could have put anything there.
-    const problem = contentProblem(restored.dir, pinFor(identityOf(plan))?.content);
+    const problem = contentProblem(restored.dir, pinFor(identityOf(plan))?.content) ?? wrongToolchain(restored.dir, plan);
     if (!problem) return { ...openToolchain(restored.dir, plan.target), hit: true, source: restored.source };
     progress.warn(`the ${restored.source} holds a toolchain for CPython ${plan.recipe.version} on ${plan.target.triple} that cannot be used (${problem}); going on without it`);
   }
@@ -59,6 +59,16 @@ export async function resolveInterpreter(request: ResolveRequest): Promise<Toolc
   if (cache) toolchain = { ...toolchain, dir: await cache.save(plan, toolchain.dir, progress) };
   progress.info(`interpreter: CPython ${plan.recipe.version} for ${plan.target.triple} (${toolchain.source})`);
   return toolchain;
+}
+
+/** Why a toolchain dir is not the one this plan asks for (another target, version or recipe), if it is not. */
+function wrongToolchain(dir: string, plan: ToolchainPlan): string | undefined {
+  try {
+    const actual = readIdentity(dir, `toolchain ${dir}`);
+    return sameIdentity(actual, identityOf(plan)) ? undefined : `it is ${describeIdentity(actual)}`;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 function identityOf(plan: ToolchainPlan): ToolchainIdentity {

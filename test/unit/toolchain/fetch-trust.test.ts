@@ -118,3 +118,13 @@ test('the Action\'s default manifest serves only what this release pins', async 
     /this release of pybin pins no prebuilt toolchain for CPython 3\.13\.\d+ on .* so it takes none from its default manifest; give manifest-url/,
   );
 });
+
+test('a whole toolchain of another recipe in a runner cache is not taken for this one', async () => {
+  const python = selectPython('3.13');
+  const other = makeToolchain(join(tempDir('trust'), 'other-recipe')); // intact, but recipe aaaa…
+  const cache: InterpreterCache = { restore: async () => ({ dir: other, source: 'actions-cache' }), save: async (_plan, dir) => dir };
+  const progress = quiet();
+  const toolchain = await resolveInterpreter({ python, target: hostTarget(), mode: 'fetch', manifestUrl: `${server.base}/planned.json`, cache, cacheDir: tempDir('trust-cache'), progress });
+  assert.equal(toolchain.source, 'fetch');
+  assert.match(progress.lines.join('\n'), /warning: the actions-cache holds a toolchain .* that cannot be used \(it is CPython 3\.13\.5 for x86_64-linux-musl from recipe a{64}\)/);
+});
