@@ -121,6 +121,7 @@ test('the Action\'s default manifest serves only what this release pins', async 
 
 test('a whole toolchain of another recipe in a runner cache is not taken for this one', async () => {
   const python = selectPython('3.13');
+  // The manifest the test above serves (/planned.json) has this recipe's toolchain.
   const other = makeToolchain(join(tempDir('trust'), 'other-recipe')); // intact, but recipe aaaa…
   const cache: InterpreterCache = { restore: async () => ({ dir: other, source: 'actions-cache' }), save: async (_plan, dir) => dir };
   const progress = quiet();
