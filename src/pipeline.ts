@@ -26,7 +26,7 @@ export interface PipelineServices {
  */
 export async function runPipeline(options: Options, services: PipelineServices): Promise<BundleResult> {
   const plan = planBundle(options.bundle);
-  await services.prepareHost?.(possibleTargets(plan.target), options.interpreter.mode !== 'fetch');
+  await services.prepareHost?.(possibleTargets(options.bundle.target), options.interpreter.mode !== 'fetch');
   const { progress } = services;
   const resolve = (target: Target, python: PythonRecipe, buildToolchain?: (python: PythonRecipe) => Promise<Toolchain>) =>
     resolveInterpreter({

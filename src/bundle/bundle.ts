@@ -5,7 +5,6 @@ import { formatMegabytes } from '../plumbing/format.js';
 import type { Progress } from '../plumbing/progress.js';
 import { listFiles } from '../plumbing/tree.js';
 import { targetRunner } from '../toolchain/cross.js';
-import type { Target } from '../toolchain/targets.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import type { GlibcRequirement } from './compiled/glibc.js';
 import { moveAppMain, zipEntries } from './contents.js';
@@ -57,7 +56,7 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     const fused = join(work, basename(binary));
     const smokeTest = await progress.stage('fuse and check', async () => {
       fuse(join(toolchain.dir, toolchain.metadata.launcher), zip, fused);
-      return verifyBinary(fused, toolchain.target, toolchain, options.smokeTest, progress);
+      return verifyBinary(fused, toolchain, options.smokeTest, progress);
     });
     renameSync(fused, binary);
     const digest = updateChecksums(outDir, binary);
@@ -77,13 +76,8 @@ async function compileStage(toolchain: Toolchain, stage: string, keepSources: bo
 }
 
 /** The fused binary reads back its ZIP, and passes the smoke test where it can run here. */
-async function verifyBinary(
-  fused: string,
-  target: Target,
-  toolchain: Toolchain,
-  smokeArgs: string[] | undefined,
-  progress: Progress,
-): Promise<BundleResult['smokeTest']> {
+async function verifyBinary(fused: string, toolchain: Toolchain, smokeArgs: string[] | undefined, progress: Progress): Promise<BundleResult['smokeTest']> {
+  const { target } = toolchain;
   const runner = targetRunner(target);
   await verifyZipThroughBinary(fused, runner, toolchain);
   if (!smokeArgs) return undefined;

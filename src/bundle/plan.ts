@@ -51,7 +51,6 @@ export interface BundlePlan {
   arch: string;
   /** The one place the CPython version is chosen. */
   python: PythonRecipe;
-  target: TargetRequest;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -94,7 +93,7 @@ export function planBundle(options: BundleOptions): BundlePlan {
   const binary = join(outDir, `${name}-${os}-${arch}`);
   const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
   const appFiles = project.installable ? undefined : listAppTree(appDir, { excludes: options.excludes, skipPaths: [outDir] });
-  return { options, appDir, project, appFiles, name, entry, requirements, outDir, binary, os, arch, python, target: options.target };
+  return { options, appDir, project, appFiles, name, entry, requirements, outDir, binary, os, arch, python };
 }
 
 /** `.python-version` in the app dir, if there is one. */

@@ -33,7 +33,7 @@ export async function stageForTarget(
   stage: string,
   progress: Progress,
 ): Promise<{ toolchain: Toolchain; staged: Staged }> {
-  const { initial, auto } = plan.target;
+  const { initial, auto } = plan.options.target;
   if (initial.libc === 'glibc') return stageForGlibc(plan, await toolchainFor(initial), stage, progress);
 
   const toolchain = await toolchainFor(initial);
@@ -55,7 +55,7 @@ export async function stageForTarget(
 async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: string, progress: Progress): Promise<{ toolchain: Toolchain; staged: Staged }> {
   const staged = await progress.stage('stage the app', async () => {
     await install(plan, toolchain, stage);
-    const compiled = compiledStage(toolchain, stage, plan.target.glibcCap);
+    const compiled = compiledStage(toolchain, stage, plan.options.target.glibcCap);
     await checkEntry(toolchain, stage, plan.entry);
     return compiled;
   });
@@ -65,7 +65,7 @@ async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: stri
 /** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels. */
 async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<void> {
   const { options, appDir, appFiles, requirements } = plan;
-  const glibcCap = plan.target.glibcCap;
+  const glibcCap = options.target.glibcCap;
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage);
   if (appFiles) {

@@ -1,8 +1,9 @@
+import { parseTargetRequest } from '../bundle/target.js';
 import { ARCHIVES } from '../publish/archive.js';
 import { validateArtifactName } from '../publish/artifact.js';
 import { PybinError } from '../plumbing/errors.js';
 import {
-  parseBoolean, parseChoice, parseCompression, parseInterpreterMode, parseManifestUrl, parsePython, parseSmokeTest, parseSources, parseTarget,
+  parseBoolean, parseChoice, parseCompression, parseInterpreterMode, parseManifestUrl, parsePython, parseSmokeTest, parseSources,
   type ActionOptions,
   type InterpreterOptions,
 } from './options.js';
@@ -71,7 +72,7 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
       entry: input('entry') || undefined,
       name: input('name') || undefined,
       python: parsePython(input('python-version')),
-      target: parseTarget(input('target') || 'auto', input('manylinux') || undefined),
+      target: parseTargetRequest(input('target') || 'auto', input('manylinux') || undefined),
       outDir: input('out') || 'dist',
       requirements: input('requirements') || undefined,
       excludes: lines(input('exclude')),

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
+import { parseTargetRequest } from '../bundle/target.js';
 import { PybinError } from '../plumbing/errors.js';
 import type { PythonRecipe } from '../toolchain/recipes.js';
 import type { SourceOverrides } from '../toolchain/sources.js';
-import { hostTarget, type Target } from '../toolchain/targets.js';
-import { targetByTriple } from '../toolchain/targets.js';
-import { parseCompression, parseInterpreterMode, parseJobs, parseManifestUrl, parsePython, parseSmokeTest, parseSources, parseTarget, type Options } from './options.js';
+import { hostTarget, targetByTriple, type Target } from '../toolchain/targets.js';
+import { parseCompression, parseInterpreterMode, parseJobs, parseManifestUrl, parsePython, parseSmokeTest, parseSources, type Options } from './options.js';
 
 /** A wrong command line: exit 2, like other CLIs' usage errors. */
 export class UsageError extends PybinError {}
@@ -72,7 +72,7 @@ export function readBuildFlags(args: string[]): BuildCommand {
         entry: values.entry,
         name: values.name,
         python: parsePython(values.python),
-        target: parseTarget(values.target, values.manylinux),
+        target: parseTargetRequest(values.target, values.manylinux),
         outDir: values.out,
         requirements: values.requirements,
         excludes: values.exclude,

@@ -1,6 +1,5 @@
 import { isAbsolute } from 'node:path';
 import type { BundleOptions } from '../bundle/plan.js';
-import { parseTargetRequest, type TargetRequest } from '../bundle/target.js';
 import type { Compression } from '../bundle/zip.js';
 import { PybinError, errorMessage } from '../plumbing/errors.js';
 import { isSecureUrl } from '../plumbing/http.js';
@@ -12,7 +11,8 @@ import { loadSourceOverrides, type SourceOverrides } from '../toolchain/sources.
 import { selectPython } from '../toolchain/versions.js';
 
 /**
- * The options both faces build, each value parsed once, here, into its type:
+ * The options both faces build, each value parsed once, here (the target with
+ * bundle/target.ts's parseTargetRequest), into its type:
  * CLI flags (cli-flags.ts) and Action inputs (action-inputs.ts) go through
  * the same parsers, so a bad value fails the same way before any work starts.
  */
@@ -57,11 +57,6 @@ export function parseManifestUrl(value: string): string | undefined {
 /** A CPython version asked for, as its pinned recipe; empty: none asked for. */
 export function parsePython(value: string | undefined): PythonRecipe | undefined {
   return value?.trim() ? selectPython(value) : undefined;
-}
-
-/** --target (auto or a triple) with --manylinux, as the Target objects a build starts from. */
-export function parseTarget(value: string | undefined, manylinux: string | undefined): TargetRequest {
-  return parseTargetRequest(value, manylinux);
 }
 
 export function parseJobs(value: string | undefined): number | undefined {

@@ -39,15 +39,27 @@ export function makeDirs(dir: string): void {
 }
 
 /**
+ * Whether a finished dir may be used as it is: `problem` says why not (a
+ * damaged or edited one), and `redoing` hears that reason before the dir is
+ * removed and made again.
+ */
+export interface WholeCheck {
+  problem: (dir: string) => string | undefined;
+  redoing: (why: string) => void;
+}
+
+/**
  * Produce `finalDir` once: concurrent callers wait on a lock, the build runs in
  * a temporary sibling and is renamed into place only when complete, so a
- * directory at `finalDir` is always a finished one.
+ * directory at `finalDir` is always a finished one. With `check`, a finished
+ * one that fails it is removed and built again, under the same lock.
  */
 export async function buildOnce(
   finalDir: string,
   build: (workDir: string) => Promise<void>,
+  check?: WholeCheck,
 ): Promise<{ hit: boolean }> {
-  if (existsSync(finalDir)) return { hit: true };
+  if (existsSync(finalDir) && !check?.problem(finalDir)) return { hit: true };
   const parent = dirname(finalDir);
   mkdirSync(parent, { recursive: true });
   const release = await lockfile.lock(finalDir, {
@@ -58,7 +70,12 @@ export async function buildOnce(
     retries: { forever: true, minTimeout: 250, maxTimeout: 2_000, factor: 1.5 },
   });
   try {
-    if (existsSync(finalDir)) return { hit: true };
+    if (existsSync(finalDir)) {
+      const problem = check?.problem(finalDir);
+      if (!problem) return { hit: true };
+      check!.redoing(problem);
+      rmSync(finalDir, { recursive: true, force: true });
+    }
     const workDir = join(parent, `.tmp-${basename(finalDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await build(workDir);

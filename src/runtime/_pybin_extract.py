@@ -22,7 +22,7 @@ def _cache_dir():
     return os.path.join(base, "pybin", "apps"), None
 
 
-MANIFEST = ".pybin-files"  # written last inside an entry: what was unpacked, to check it by
+MANIFEST = ".pybin-files"  # written last inside an entry: what _intact checks it by
 
 
 def extract(executable, digest, names):
@@ -33,6 +33,9 @@ def extract(executable, digest, names):
     if parent is not None:
         root = os.path.join(parent, digest)
         try:
+            if _intact(root):
+                _private_dir(parent)  # another user's parent could swap the entry under us
+                return root  # the usual start: nothing more to import
             return _extract_cached(executable, digest, names, parent, root)
         except Refused as refusal:
             why = str(refusal)
@@ -43,7 +46,8 @@ def extract(executable, digest, names):
 
 def _private_dir(path):
     """Refused unless `path` is a real directory (not a symlink) of this user
-    that nobody else may write: anything else someone else may have planted."""
+    that nobody else may write: anything else someone else may have planted.
+    Its lstat, for more checks."""
     import stat
 
     info = os.lstat(path)
@@ -51,29 +55,46 @@ def _private_dir(path):
         raise Refused("%s is not a directory of its own (a symlink or a file): not using it" % path)
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         raise Refused("%s belongs to another user or others may write it: not using it" % path)
+    return info
+
+
+# Written beside the unpacked sources when the app imports them; not part of what was unpacked.
+_BYTECODE = "__pycache__"
 
 
 def _intact(root):
-    """Is `root` a whole entry this user unpacked: private, every file and dir
-    of its manifest in place with its size, none of them a symlink?"""
+    """Is `root` a whole entry this user unpacked: private, and each of its
+    directories a real one holding the names it was unpacked with? One
+    listdir per directory, not a stat per file: start-up stays flat."""
     import stat
 
     try:
-        _private_dir(root)
-        if os.lstat(root).st_mode & 0o077:
+        if _private_dir(root).st_mode & 0o077:
             return False
         with open(os.path.join(root, MANIFEST), encoding="utf-8") as listing:
-            lines = listing.read().splitlines()
-        for line in lines:
-            kind, size, name = line.split(" ", 2)
-            info = os.lstat(os.path.join(root, name))
-            if kind == "d" and not stat.S_ISDIR(info.st_mode):
+            blocks = listing.read().split("\n\n")
+        for block in blocks:
+            if not block:
+                continue
+            rel, *names = block.split("\n")
+            path = os.path.join(root, rel)
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
                 return False
-            if kind != "d" and (not stat.S_ISREG(info.st_mode) or info.st_size != int(size)):
+            if sorted(n for n in os.listdir(path) if n != _BYTECODE) != names:
                 return False
         return True
     except (OSError, ValueError, Refused):
         return False
+
+
+def _record(root):
+    """The manifest _intact checks: every directory's names, the manifest's own included."""
+    blocks = []
+    for top, dirs, files in os.walk(root):
+        names = dirs + files + ([MANIFEST] if top == root else [])
+        blocks.append("\n".join([os.path.relpath(top, root)] + sorted(names)))
+    with open(os.path.join(root, MANIFEST), "w", encoding="utf-8") as out:
+        out.write("\n\n".join(blocks) + "\n\n")
 
 
 def _extract_cached(executable, digest, names, parent, root):
@@ -84,8 +105,6 @@ def _extract_cached(executable, digest, names, parent, root):
 
     os.makedirs(parent, mode=0o700, exist_ok=True)
     _private_dir(parent)
-    if _intact(root):
-        return root
     with open(os.path.join(parent, digest + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent first runs wait here
         if _intact(root):
@@ -100,6 +119,7 @@ def _extract_cached(executable, digest, names, parent, root):
         work = tempfile.mkdtemp(prefix="." + digest + ".", dir=parent)  # mode 0700
         try:
             _unpack(executable, names, work)
+            _record(work)
             os.rename(work, root)  # atomic: root is complete or absent
         except OSError as error:
             shutil.rmtree(work, ignore_errors=True)
@@ -137,12 +157,11 @@ def _extract_temporary(executable, digest, names, why):
 
 def _unpack(executable, names, dest):
     """Write the ZIP's entries under the top-level `names` into dest, never
-    outside it, executable bits kept; then the manifest _intact checks."""
+    outside it, executable bits kept."""
     import shutil
     import zipfile
 
     base = os.path.realpath(dest)  # dest may be reached through a symlink
-    listing = []
     with zipfile.ZipFile(executable) as z:
         for info in z.infolist():
             if info.filename.split("/")[0] not in names:
@@ -150,16 +169,11 @@ def _unpack(executable, names, dest):
             target = os.path.realpath(os.path.join(base, info.filename))
             if not target.startswith(base + os.sep):  # zip-slip: never write outside
                 raise Refused("refusing to unpack %r: it points outside %s" % (info.filename, dest))
-            name = os.path.relpath(target, base)
             if info.is_dir():
                 os.makedirs(target, exist_ok=True)
-                listing.append("d 0 " + name)
                 continue
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with z.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
             if (info.external_attr >> 16) & 0o111:
                 os.chmod(target, 0o755)
-            listing.append("f %d %s" % (info.file_size, name))
-    with open(os.path.join(dest, MANIFEST), "w", encoding="utf-8") as out:
-        out.write("\n".join(listing) + "\n")

@@ -78,8 +78,9 @@ export async function downloadToolchain(
     throw new PybinError(`toolchain ${entry.url}: the manifest says sha256 ${entry.sha256}, but this release of pybin pins ${pin.sha256}; not using it`, INPUT);
   }
   const expected = pin?.content ?? entry.content;
-  const fetchIt = () =>
-    buildOnce(finalDir, async (workDir) => {
+  const { hit } = await buildOnce(
+    finalDir,
+    async (workDir) => {
       const archive = `${workDir}.tar.gz`;
       try {
         await progress.stage(`download toolchain ${file}`, () => download(entry.url, archive, file, retry, progress, entry.size ?? MAX_ARCHIVE_BYTES));
@@ -92,14 +93,10 @@ export async function downloadToolchain(
       } finally {
         rmSync(archive, { force: true });
       }
-    });
-  const { hit } = await fetchIt();
-  const problem = hit ? contentProblem(finalDir, expected) : undefined;
-  if (!problem) return hit;
-  progress.warn(`the downloaded toolchain in ${finalDir} cannot be used (${problem}): downloading it again`);
-  rmSync(finalDir, { recursive: true, force: true });
-  await fetchIt();
-  return false;
+    },
+    { problem: (found) => contentProblem(found, expected), redoing: (why) => progress.warn(`the downloaded toolchain in ${finalDir} cannot be used (${why}): downloading it again`) },
+  );
+  return hit;
 }
 
 async function download(url: string, dest: string, file: string, retry: RetryPolicy, progress: Progress, maxBytes: number): Promise<void> {

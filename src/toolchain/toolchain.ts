@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
@@ -77,8 +76,9 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
     ...(cross ? { cross: crossBuildKey(cross) } : {}),
   });
   const dir = join(cacheDir, 'toolchains', `cpython-${recipe.version}-${target.triple}-${buildKey.slice(0, 16)}`);
-  const build = () =>
-    buildOnce(dir, async (out) => {
+  const { hit } = await buildOnce(
+    dir,
+    async (out) => {
       if (cross) {
         const host = await (request.buildToolchain ?? ((python) => ensureToolchain({ ...request, python, target: hostTarget() })))(recipe);
         ctx.buildPython = join(host.dir, 'bin', 'python3');
@@ -87,16 +87,10 @@ export async function ensureToolchain(request: ToolchainRequest, plan: Toolchain
       for (const l of libraries) built.push(await ensureLibrary(ctx, l.recipe, l.source));
       await assembleToolchain(ctx, recipe, pythonSource, built, { recipeHash, buildKey }, out);
       recordContent(out);
-    });
-  let { hit } = await build();
-  const problem = hit ? contentProblem(dir) : undefined;
-  if (problem) {
-    request.progress.warn(`the cached toolchain ${dir} cannot be used (${problem}): building it again`);
-    rmSync(dir, { recursive: true, force: true });
-    ({ hit } = await build());
-  } else if (hit) {
-    request.progress.info(`toolchain cache hit: ${dir}`);
-  }
+    },
+    { problem: (found) => contentProblem(found), redoing: (why) => request.progress.warn(`the cached toolchain ${dir} cannot be used (${why}): building it again`) },
+  );
+  if (hit) request.progress.info(`toolchain cache hit: ${dir}`);
   return { ...openToolchain(dir, target), hit, source: 'build' };
 }
 

@@ -95,7 +95,7 @@ for (const python of TEST_PYTHONS) {
       let record = eocd - size;
       for (let i = 0; i < entries - 1; i++) record += 46 + bytes.readUInt16LE(record + 28) + bytes.readUInt16LE(record + 30) + bytes.readUInt16LE(record + 32);
       assert.equal(bytes.readUInt32LE(record), 0x02014b50, 'the last central-directory record');
-      bytes.writeUInt16LE(0xffff, record + 30); // an extra field far past the end of the file
+      bytes.writeUInt16LE(0xffff, record + 28); // a name running far past the end of the file
       const damaged = join(tempDir('damaged'), 'trust');
       writeFileSync(damaged, bytes, { mode: 0o755 });
       const result = await run(damaged, []);
