@@ -80,19 +80,29 @@ test('a fetched toolchain edited in the cache is fetched again, saying so', asyn
   assert.deepEqual(readFileSync(join(dir, 'bin', 'pybin-launcher')), genuineLauncher);
 });
 
+/** A prebuilt toolchain of exactly the plan of CPython 3.13 for this host, served with its manifest at /planned.json (once per file). */
+let planned: Promise<{ source: string; entry: ManifestEntry }> | undefined;
+function servePlanned(): Promise<{ source: string; entry: ManifestEntry }> {
+  planned ??= (async () => {
+    const plan = planToolchain({ python: selectPython('3.13'), target: hostTarget() });
+    const source = makeToolchain(join(tempDir('trust'), 'planned'));
+    const identity = { python: plan.recipe.version, target: plan.target.triple, recipeHash: plan.recipeHash };
+    writeFileSync(join(source, 'pybin-toolchain.json'), JSON.stringify({ ...identity, launcher: 'bin/pybin-launcher', stdlib: 'lib/python3.13', pipWheel: 'lib/wheels/pip.whl' }));
+    recordContent(source);
+    const dist = tempDir('trust-dist');
+    const entry = await packToolchain(source, dist, `${server.base}/planned`);
+    const file = entry.url.split('/').at(-1)!;
+    server.serve(`/planned/${file}`, readFileSync(join(dist, file)));
+    server.serve('/planned.json', { schema: 1, toolchains: [entry] });
+    return { source, entry };
+  })();
+  return planned;
+}
+
 test('a toolchain from a runner cache that was edited never reaches a build: the checked download is used instead', async () => {
   const python = selectPython('3.13');
   const target = hostTarget();
-  const plan = planToolchain({ python, target });
-  // A prebuilt toolchain of exactly this recipe, served by a manifest.
-  const source = makeToolchain(join(tempDir('trust'), 'planned'));
-  const identity = { python: python.version, target: target.triple, recipeHash: plan.recipeHash };
-  writeFileSync(join(source, 'pybin-toolchain.json'), JSON.stringify({ ...identity, launcher: 'bin/pybin-launcher', stdlib: 'lib/python3.13', pipWheel: 'lib/wheels/pip.whl' }));
-  recordContent(source);
-  const dist = tempDir('trust-dist');
-  const entry = await packToolchain(source, dist, `${server.base}/planned`);
-  server.serve(`/planned/${entry.url.split('/').at(-1)}`, readFileSync(join(dist, entry.url.split('/').at(-1)!)));
-  server.serve('/planned.json', { schema: 1, toolchains: [entry] });
+  const { source, entry } = await servePlanned();
   // The runner's cache holds the same toolchain with a planted launcher (its record rewritten too would need a pin to catch: see pins.ts).
   const planted = join(tempDir('trust'), 'planted');
   cpSync(source, planted, { recursive: true, verbatimSymlinks: true });
@@ -121,7 +131,7 @@ test('the Action\'s default manifest serves only what this release pins', async 
 
 test('a whole toolchain of another recipe in a runner cache is not taken for this one', async () => {
   const python = selectPython('3.13');
-  // The manifest the test above serves (/planned.json) has this recipe's toolchain.
+  await servePlanned();
   const other = makeToolchain(join(tempDir('trust'), 'other-recipe')); // intact, but recipe aaaa…
   const cache: InterpreterCache = { restore: async () => ({ dir: other, source: 'actions-cache' }), save: async (_plan, dir) => dir };
   const progress = quiet();
