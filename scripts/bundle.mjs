@@ -12,5 +12,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+  // The CycloneDX library loads its XML writers and schema validators only when
+  // called; pybin writes JSON and validates only in its tests.
+  external: ['xmlbuilder2', 'libxmljs2', 'ajv', 'ajv-formats', 'ajv-formats-draft2019'],
   banner: { js: "import { createRequire as __pybinCreateRequire } from 'node:module'; const require = __pybinCreateRequire(import.meta.url);" },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readBuildFlags, readToolchainFlags, UsageError } from './options/cli-flags.js';
+import { formatInspection, inspectBinary } from './bundle/audit/inspect.js';
+import { readBuildFlags, readInspectFlags, readToolchainFlags, UsageError } from './options/cli-flags.js';
 import { PybinError, errorMessage } from './plumbing/errors.js';
 import { formatSeconds } from './plumbing/format.js';
 import { createProgress } from './plumbing/progress.js';
@@ -16,6 +17,7 @@ const USAGE = `Usage: pybin <command> [options]
 Commands:
   build       Build a Python app into one executable; prints its path.
   toolchain   Build a CPython toolchain (or take it from the cache); prints its directory.
+  inspect     Say what a pybin binary contains, read from its file (it is not run).
 
 pybin build [APP_DIR] [options]
   APP_DIR                 The app: a pyproject project (installed with pip) or a plain
@@ -74,6 +76,16 @@ pybin toolchain [--python VERSION] [--target T] [--sources FILE] [--cache-dir DI
   --url-base URL     Where the tar.gz will be served from (for the manifest entry's url).
   -h, --help         Show this help.
 
+pybin inspect BINARY [--json | --sbom | --notices]
+  Reads BINARY without running it (any architecture's): Python version, target,
+  glibc floor, entry point, build options, interpreter recipe, the sizes and
+  sha256 of launcher and ZIP, and the components and Python distributions
+  inside, with their versions and licenses.
+  --json             The same as JSON.
+  --sbom             The CycloneDX 1.6 SBOM inside, with the binary's hashes
+                     (the same bytes as BINARY.cdx.json beside a fresh build).
+  --notices          The license notices inside (as BINARY.notices.txt).
+
 Progress goes to stderr; the last line on stdout is the result.`;
 
 async function toolchainCommand(args: string[]): Promise<void> {
@@ -115,6 +127,14 @@ async function buildCommand(args: string[]): Promise<void> {
   console.log(result.binary);
 }
 
+function inspectCommand(args: string[]): void {
+  const command = readInspectFlags(args);
+  if (command.help) return void console.log(USAGE);
+  const { inspection, sbom, notices } = inspectBinary(command.binary);
+  const views = { text: () => formatInspection(inspection), json: () => `${JSON.stringify(inspection, null, 2)}\n`, sbom: () => sbom, notices: () => notices };
+  process.stdout.write(views[command.view]());
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -124,6 +144,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'build':
         await buildCommand(rest);
+        return 0;
+      case 'inspect':
+        inspectCommand(rest);
         return 0;
       case undefined:
       case '-h':

@@ -1,11 +1,15 @@
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { updateChecksums } from '../plumbing/checksums.js';
 import { formatMegabytes } from '../plumbing/format.js';
+import { sha256 } from '../plumbing/hash.js';
+import { pybinVersion } from '../plumbing/package-root.js';
 import type { Progress } from '../plumbing/progress.js';
 import { listFiles } from '../plumbing/tree.js';
 import { targetRunner } from '../toolchain/cross.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
+import { auditBinary } from './audit/audit.js';
+import { withBinaryHashes } from './audit/sbom.js';
 import type { GlibcRequirement } from './compiled/glibc.js';
 import { moveAppMain, zipEntries } from './contents.js';
 import type { Entry } from './entry.js';
@@ -24,6 +28,10 @@ export interface BundleResult {
   arch: string;
   sha256: string;
   size: number;
+  /** `<binary>.cdx.json` beside the binary: the CycloneDX SBOM inside it, with the binary's own hashes. */
+  sbom: string;
+  /** `<binary>.notices.txt` beside the binary: the license notices inside it. */
+  notices: string;
   entry: Entry;
   /** The interpreter the binary was fused onto: its target is the one built for. */
   toolchain: Toolchain;
@@ -32,13 +40,13 @@ export interface BundleResult {
   smokeTest?: { args: string[]; output: string };
 }
 
-/** Planned app -> staged tree (for the target its dependencies need) -> .pyc -> deterministic ZIP -> fused, checked binary. */
+/** Planned app -> staged tree (for the target its dependencies need) -> .pyc -> SBOM and notices -> deterministic ZIP -> fused, checked binary. */
 export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, progress: Progress): Promise<BundleResult> {
   const { options, name, outDir, binary, os, arch } = plan;
   const work = mkdtempSync(join(outDir, `.pybin-${name}-`));
   try {
     const stage = join(work, 'stage');
-    const { toolchain, staged } = await stageForTarget(plan, toolchainFor, stage, progress);
+    const { toolchain, staged, pipReports } = await stageForTarget(plan, toolchainFor, stage, progress);
     for (const warning of staged.warnings) progress.warn(warning);
     const requiresGlibc = staged.kind === 'compiled' ? staged.glibc : undefined;
     if (requiresGlibc) progress.info(`requires glibc ${requiresGlibc.version} or newer (set by ${requiresGlibc.decidedBy})`);
@@ -46,23 +54,47 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     const entry = moveAppMain(stage, plan.entry);
     await progress.stage('compile to .pyc', () => compileStage(toolchain, stage, options.keepSources));
 
+    const launcher = join(toolchain.dir, toolchain.metadata.launcher);
+    const audit = auditBinary({
+      binary: basename(binary),
+      appName: name,
+      projectName: plan.project.name,
+      pybinVersion: pybinVersion(),
+      toolchain,
+      stage,
+      pipReports,
+      entry: plan.entry,
+      requiresGlibc: requiresGlibc?.version,
+      build: { compression: options.compression, extract: options.extract, keepSources: options.keepSources },
+      launcherSha256: sha256(readFileSync(launcher)),
+    });
+    progress.info(`SBOM: ${audit.distributions.length} distributions, ${toolchain.metadata.components.length} toolchain components`);
+
     const zip = join(work, 'app.zip');
     await progress.stage('write the ZIP', async () => {
-      const entries = await zipEntries(toolchain, stage, entry, options.extract, staged.kind === 'compiled' ? staged.index : undefined, work);
+      const compiledIndex = staged.kind === 'compiled' ? staged.index : undefined;
+      const entries = await zipEntries(toolchain, stage, entry, options.extract, compiledIndex, work, audit.entries);
       await writeDeterministicZip(entries, zip, options.compression);
       progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(statSync(zip).size)} (${options.compression})`);
     });
 
     const fused = join(work, basename(binary));
     const smokeTest = await progress.stage('fuse and check', async () => {
-      fuse(join(toolchain.dir, toolchain.metadata.launcher), zip, fused);
+      fuse(launcher, zip, fused);
       return verifyBinary(fused, toolchain, options.smokeTest, progress);
     });
+    const beside = { sbom: `${binary}.cdx.json`, notices: `${binary}.notices.txt` };
+    const hashes = { binarySha256: sha256(readFileSync(fused)), zipSha256: sha256(readFileSync(zip)) };
+    writeFileSync(join(work, 'sbom'), withBinaryHashes(audit.sbom, hashes));
+    writeFileSync(join(work, 'notices'), audit.notices);
+    // The binary comes last: whoever sees it sees its SBOM and notices beside it.
+    renameSync(join(work, 'sbom'), beside.sbom);
+    renameSync(join(work, 'notices'), beside.notices);
     renameSync(fused, binary);
-    const digest = updateChecksums(outDir, binary);
+    await updateChecksums(outDir, [binary, beside.sbom, beside.notices]);
     const size = statSync(binary).size;
-    progress.info(`${basename(binary)}: ${formatMegabytes(size)}, sha256 ${digest}`);
-    return { binary, name, os, arch, sha256: digest, size, entry: plan.entry, toolchain, requiresGlibc, smokeTest };
+    progress.info(`${basename(binary)}: ${formatMegabytes(size)}, sha256 ${hashes.binarySha256}`);
+    return { binary, name, os, arch, sha256: hashes.binarySha256, size, ...beside, entry: plan.entry, toolchain, requiresGlibc, smokeTest };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

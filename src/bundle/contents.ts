@@ -41,7 +41,11 @@ export function moveAppMain(stage: string, entry: Entry): Entry {
  */
 export const STARTUP_STDLIB = ['encodings/__init__.pyc', 'encodings/aliases.pyc', 'encodings/utf_8.pyc', 'linecache.pyc'];
 
-/** What the ZIP holds: the stdlib, the staged app (which wins on a name clash) and the compiled runtime (src/runtime/). */
+/**
+ * What the ZIP holds: the stdlib, the staged app (which wins on a name clash),
+ * the compiled runtime (src/runtime/) and what the binary says about itself
+ * (`audit`: its SBOM and notices, under a directory of pybin's).
+ */
 export async function zipEntries(
   toolchain: Toolchain,
   stage: string,
@@ -49,6 +53,7 @@ export async function zipEntries(
   extract: boolean,
   compiled: CompiledIndex | undefined,
   work: string,
+  audit: ZipEntry[],
 ): Promise<ZipEntry[]> {
   const entries = new Map<string, ZipEntry>();
   const stdlib = join(toolchain.dir, toolchain.metadata.stdlib);
@@ -59,6 +64,9 @@ export async function zipEntries(
   const runtimeNames = new Set(RUNTIME_FILES.filter((f) => f !== '__main__.py').flatMap((f) => [f, `${f}c`]));
   const clash = app.find((e) => runtimeNames.has(e.name));
   if (clash) throw new PybinError(`the app's ${clash.name} has the name of a pybin runtime module; rename it`, 'app');
+  const auditDirs = new Set(audit.map((e) => `${e.name.split('/')[0]}/`));
+  const inAuditDir = app.find((e) => auditDirs.has(`${e.name.split('/')[0]}/`));
+  if (inAuditDir) throw new PybinError(`the app's ${inAuditDir.name} is inside ${inAuditDir.name.split('/')[0]}/, where pybin keeps the binary's SBOM and notices; rename it`, 'app');
   for (const e of app) entries.set(e.name, e);
 
   const config: BootConfig = {
@@ -75,5 +83,6 @@ export async function zipEntries(
   await compileTree(toolchain, boot);
   // The runtime's modules are start-up code too (where a build uses them): stored.
   for (const file of RUNTIME_FILES) entries.set(`${file}c`, { ...fileEntry(`${file}c`, join(boot, `${file}c`)), store: true });
+  for (const e of audit) entries.set(e.name, e);
   return [...entries.values()];
 }

@@ -36,12 +36,19 @@ function pipEnv(toolchain: Toolchain, glibcCap: string | undefined): NodeJS.Proc
   };
 }
 
-/** pip, from the wheel ensurepip bundles, installing into `into` with the target's wheel tags (manylinux ones up to glibcCap). */
-export async function pipInstall(toolchain: Toolchain, into: string, what: string[], label: string, glibcCap?: string): Promise<void> {
+/**
+ * pip, from the wheel ensurepip bundles, installing into `into` with the
+ * target's wheel tags (manylinux ones up to glibcCap). `report`: where pip
+ * writes what it installed, from which wheel (its sha256), for the SBOM.
+ */
+export async function pipInstall(toolchain: Toolchain, into: string, what: string[], label: string, report: string, glibcCap?: string): Promise<void> {
   const runner = join(packageRoot(), 'src', 'bundle', 'pip_runner.py');
   const result = await runToolchainPython(
     toolchain,
-    ['-E', '-s', runner, 'install', '--target', into, '--no-compile', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', ...what],
+    [
+      '-E', '-s', runner, 'install', '--target', into, '--no-compile', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade',
+      '--report', report, ...what,
+    ],
     pipEnv(toolchain, glibcCap),
   );
   if (result.status !== 0) {

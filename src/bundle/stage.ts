@@ -22,6 +22,13 @@ export type Staged =
   | { kind: 'pure'; warnings: string[] }
   | { kind: 'compiled'; warnings: string[]; index: CompiledIndex; glibc: GlibcRequirement };
 
+/** A stage and what made it: the toolchain it is for, and pip's reports of what it installed (none for a copied app). */
+export interface StagedFor {
+  toolchain: Toolchain;
+  staged: Staged;
+  pipReports: string[];
+}
+
 /**
  * Stage the app for the target the plan starts with. A static stage whose
  * dependencies need their compiled modules is refused for an explicit static
@@ -32,18 +39,18 @@ export async function stageForTarget(
   toolchainFor: ToolchainFor,
   stage: string,
   progress: Progress,
-): Promise<{ toolchain: Toolchain; staged: Staged }> {
+): Promise<StagedFor> {
   const { initial, auto } = plan.options.target;
   if (initial.libc === 'glibc') return stageForGlibc(plan, await toolchainFor(initial), stage, progress);
 
   const toolchain = await toolchainFor(initial);
-  const verdict = await progress.stage('stage the app', async () => {
-    await install(plan, toolchain, stage);
+  const { judged: verdict, pipReports } = await progress.stage('stage the app', async () => {
+    const reports = await install(plan, toolchain, stage);
     const judged = await dropCompiledModules(toolchain, stage);
     if (judged.needed.length === 0) await checkEntry(toolchain, stage, plan.entry);
-    return judged;
+    return { judged, pipReports: reports };
   });
-  if (verdict.needed.length === 0) return { toolchain, staged: { kind: 'pure', warnings: verdict.warnings } };
+  if (verdict.needed.length === 0) return { toolchain, staged: { kind: 'pure', warnings: verdict.warnings }, pipReports };
 
   const glibc = glibcTargetFor(initial);
   if (!auto) throw staticRefusal(verdict, initial.triple, glibc.triple, isNative(glibc) ? undefined : `an ${glibc.arch} machine (GitHub's ubuntu-24.04-arm runner)`);
@@ -52,29 +59,30 @@ export async function stageForTarget(
   return stageForGlibc(plan, await toolchainFor(glibc), stage, progress);
 }
 
-async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: string, progress: Progress): Promise<{ toolchain: Toolchain; staged: Staged }> {
-  const staged = await progress.stage('stage the app', async () => {
-    await install(plan, toolchain, stage);
-    const compiled = compiledStage(toolchain, stage, plan.options.target.glibcCap);
+async function stageForGlibc(plan: BundlePlan, toolchain: Toolchain, stage: string, progress: Progress): Promise<StagedFor> {
+  return await progress.stage('stage the app', async () => {
+    const pipReports = await install(plan, toolchain, stage);
+    const staged = compiledStage(toolchain, stage, plan.options.target.glibcCap);
     await checkEntry(toolchain, stage, plan.entry);
-    return compiled;
+    return { toolchain, staged, pipReports };
   });
-  return { toolchain, staged };
 }
 
-/** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels. */
-async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<void> {
+/** The app and its requirements, installed (or copied) into a fresh stage with the target's wheels; pip's reports, beside the stage. */
+async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): Promise<string[]> {
   const { options, appDir, appFiles, requirements } = plan;
   const glibcCap = options.target.glibcCap;
-  rmSync(stage, { recursive: true, force: true });
+  const reports = { app: `${stage}.pip-app.json`, requirements: `${stage}.pip-requirements.json` };
+  for (const path of [stage, ...Object.values(reports)]) rmSync(path, { recursive: true, force: true });
   mkdirSync(stage);
   if (appFiles) {
     copyAppFiles(appFiles, stage);
   } else {
-    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, glibcCap);
+    await pipInstall(toolchain, stage, [appDir], `installing ${options.appDir}`, reports.app, glibcCap);
     rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
   }
-  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, glibcCap);
+  if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, reports.requirements, glibcCap);
+  return [appFiles ? undefined : reports.app, requirements ? reports.requirements : undefined].filter((r): r is string => r !== undefined);
 }
 
 /** A glibc stage keeps its compiled modules: index them for the runtime and work out the glibc the binary needs. */

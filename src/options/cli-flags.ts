@@ -130,3 +130,27 @@ function parseUsageJobs(value: string | undefined): number | undefined {
     throw new UsageError((error as Error).message, 'jobs');
   }
 }
+
+/** What `pybin inspect` was asked: which view of one binary. */
+export type InspectCommand = { help: true } | { help: false; binary: string; view: 'text' | 'json' | 'sbom' | 'notices' };
+
+/** `pybin inspect BINARY [--json | --sbom | --notices]`. */
+export function readInspectFlags(args: string[]): InspectCommand {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      sbom: { type: 'boolean', default: false },
+      notices: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) return { help: true };
+  const views = (['json', 'sbom', 'notices'] as const).filter((view) => values[view]);
+  if (views.length > 1) throw new UsageError(`--${views[0]} and --${views[1]} ask for different outputs: give one of --json, --sbom, --notices`);
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length ? `inspect takes one binary, got ${positionals.length}: ${positionals.join(' ')}` : 'inspect needs a binary: pybin inspect BINARY');
+  }
+  return { help: false, binary: positionals[0]!, view: views[0] ?? 'text' };
+}

@@ -1,6 +1,15 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { sha256 } from './hash.js';
+
+const LINE = /^[0-9a-fA-F]+ [ *](.+)$/;
+
+/** The file a SHA256SUMS line names, if it is such a line. */
+function nameOf(line: string): string | undefined {
+  return LINE.exec(line)?.[1];
+}
 
 /**
  * SHA256SUMS lines (`<hex>  <file>`, or `<hex> *<file>`) of both, one per file
@@ -9,17 +18,48 @@ import { sha256 } from './hash.js';
 export function mergeChecksums(base: string, overriding: string): string {
   const byName = new Map<string, string>();
   for (const line of `${base}\n${overriding}`.split(/\r?\n/)) {
-    if (line.trim()) byName.set(/^[0-9a-fA-F]+ [ *](.+)$/.exec(line)?.[1] ?? line, line);
+    if (line.trim()) byName.set(nameOf(line) ?? line, line);
   }
   return [...byName.keys()].sort().map((name) => `${byName.get(name)}\n`).join('');
 }
 
-/** Add or replace one binary's line in DIR/SHA256SUMS; returns the binary's sha256. */
-export function updateChecksums(dir: string, binary: string): string {
-  const digest = sha256(readFileSync(binary));
-  const file = join(dir, 'SHA256SUMS');
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeFileSync(`${file}.tmp`, mergeChecksums(existing, `${digest}  ${basename(binary)}\n`));
-  renameSync(`${file}.tmp`, file);
-  return digest;
+/** Only the lines for files `keep` accepts (lines of another shape stay). */
+export function keepChecksums(text: string, keep: (name: string) => boolean): string {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() && keep(nameOf(line) ?? ''))
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/**
+ * Add or replace the lines of `files` (all in DIR) in DIR/SHA256SUMS, and drop
+ * the lines of files no longer there. Builds into one --out dir may run at
+ * once: the update holds a lock, and a private temporary file is renamed into
+ * place. Returns each file's sha256 by path.
+ */
+export async function updateChecksums(dir: string, files: string[]): Promise<Map<string, string>> {
+  const digests = new Map(files.map((file) => [file, sha256(readFileSync(file))]));
+  const sums = join(dir, 'SHA256SUMS');
+  const release = await lockfile.lock(sums, {
+    realpath: false,
+    lockfilePath: `${sums}.lock`,
+    stale: 30_000,
+    retries: { retries: 60, minTimeout: 50, maxTimeout: 1_000, factor: 1.5 },
+  });
+  try {
+    const existing = existsSync(sums) ? readFileSync(sums, 'utf8') : '';
+    const ours = [...digests].map(([file, digest]) => `${digest}  ${basename(file)}\n`).join('');
+    const merged = keepChecksums(mergeChecksums(existing, ours), (name) => name === '' || existsSync(join(dir, name)));
+    const temporary = join(dir, `.SHA256SUMS.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      writeFileSync(temporary, merged);
+      renameSync(temporary, sums);
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+  } finally {
+    await release();
+  }
+  return digests;
 }
