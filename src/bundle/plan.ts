@@ -5,6 +5,7 @@ import { PybinError } from '../plumbing/errors.js';
 import type { PythonRecipe } from '../toolchain/recipes.js';
 import type { SourceOverrides } from '../toolchain/sources.js';
 import { choosePython } from '../toolchain/versions.js';
+import { AUDIT_DIR } from './audit/audit.js';
 import { listAppTree, type AppFile } from './copy-app.js';
 import { resolveEntry, type Entry } from './entry.js';
 import { readProject, type Project } from './project.js';
@@ -93,6 +94,10 @@ export function planBundle(options: BundleOptions): BundlePlan {
   const binary = join(outDir, `${name}-${os}-${arch}`);
   const python = choosePython(options.python, pythonVersionFile(appDir), project.requiresPython);
   const appFiles = project.installable ? undefined : listAppTree(appDir, { excludes: options.excludes, skipPaths: [outDir] });
+  const inAuditDir = appFiles?.find((f) => f.rel.startsWith(AUDIT_DIR));
+  if (inAuditDir) {
+    throw new PybinError(`the app's ${inAuditDir.rel} is inside ${AUDIT_DIR}, where pybin keeps the binary's SBOM and notices: rename it, or leave it out with --exclude '${AUDIT_DIR}**'`, 'app');
+  }
   return { options, appDir, project, appFiles, name, entry, requirements, outDir, binary, os, arch, python };
 }
 

@@ -70,6 +70,7 @@ const CLI_CASES: Case[] = [
   ['a missing --entry script', () => ['build', plain(), '--entry', 'nope.py'], /--entry script "nope\.py" does not exist in the app dir/],
   ['an --entry outside the app dir', () => ['build', plain(), '--entry', '../x.py'], /--entry "\.\.\/x\.py" must be a path inside the app dir/],
   ['no entry point', () => ['build', appWith({ 'lib.py': '' })], /no entry point found: .*pass --entry module:function/],
+  ['an app file where pybin keeps the SBOM', () => ['build', appWith({ '__main__.py': '', '.pybin/notes.txt': 'x' })], /the app's \.pybin\/notes\.txt is inside \.pybin\/, where pybin keeps the binary's SBOM and notices/],
   ['several [project.scripts]', () => ['build', pyproject('[project]\nname = "two"\nversion = "1"\n[project.scripts]\na = "app.cli:main"\nb = "app.cli:main"\n')], /\[project\.scripts\] has several entries \(a, b\): choose one with --entry NAME/],
   ['invalid pyproject TOML', () => ['build', pyproject('[project\nname = 1')], /pyproject\.toml is not valid TOML/],
   ['a missing --requirements', () => ['build', plain(), '--requirements', '/nowhere/req.txt'], /--requirements \/nowhere\/req\.txt does not exist/],
