@@ -94,6 +94,7 @@ export function readActionOptions(input: (name: string) => string, facts: RunFac
       draft: parseBoolean(input('draft') || 'false', 'draft'),
       prerelease: parseBoolean(input('prerelease') || 'false', 'prerelease'),
       overwrite: parseBoolean(input('overwrite') || 'true', 'overwrite'),
+      installScript: parseBoolean(input('install-script') || 'false', 'install-script'),
       prComment: parseBoolean(input('pr-comment') || 'false', 'pr-comment'),
       token: input('token'),
     },

@@ -31,6 +31,8 @@ export interface GitHubContext {
   tag?: string;
   pullRequest?: PullRequest;
   runId: string;
+  /** GITHUB_RUN_ATTEMPT: 1, then 2 and on for re-runs, which keep the run's id and its artifacts. */
+  runAttempt: number;
   runUrl: string;
 }
 
@@ -69,8 +71,14 @@ export function readGitHubContext(env: NodeJS.ProcessEnv, readEvent: (path: stri
     tag: tagOf(env.GITHUB_REF, event),
     pullRequest: pullRequestOf(event),
     runId,
+    runAttempt: runAttemptOf(env.GITHUB_RUN_ATTEMPT),
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
   };
+}
+
+function runAttemptOf(value: string | undefined): number {
+  const attempt = Number(value);
+  return Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
 function tagOf(ref: string | undefined, event: EventPayload | null): string | undefined {

@@ -1,22 +1,26 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { mergeChecksums } from '../plumbing/checksums.js';
+import { keepChecksums, mergeChecksums } from '../plumbing/checksums.js';
 import { PybinError } from '../plumbing/errors.js';
 import { isReadOnlyTokenError, type Octokit, type Repository } from './github-context.js';
 
 type Release = Awaited<ReturnType<Octokit['rest']['repos']['getReleaseByTag']>>['data'];
 type Asset = Release['assets'][number];
 
+/** A file to attach: a path, or a name with its bytes (made in memory, like install.sh). */
+export type ReleaseFile = string | { name: string; content: Buffer };
+
 export interface PublishReleaseOptions {
   octokit: Octokit;
   repo: Repository;
   tag: string;
-  /** Paths of the files to attach; a file named SHA256SUMS is merged with the release's own. */
-  assets: string[];
-  /** Leave a release we create as a draft. */
+  /** The files to attach; one named SHA256SUMS is merged with the release's own, after the others are in. */
+  assets: ReleaseFile[];
+  /** Leave the release a draft: neither one we create nor one we find is published. */
   draft: boolean;
   prerelease: boolean;
-  /** Replace assets of the same name; otherwise finding one is an error. */
+  /** Replace assets of the same name and other content; otherwise finding one is an error. */
   overwrite: boolean;
   /** The commit a tag that does not exist yet is made at when the release is published (GitHub's default: the default branch). */
   targetCommitish?: string;
@@ -30,19 +34,36 @@ export interface PublishedRelease {
   assets: { name: string; url: string }[];
   /** This call created the release (rather than finding one). */
   created: boolean;
+  /** The release is still a draft (draft: true). */
+  draft: boolean;
+}
+
+interface NamedFile {
+  name: string;
+  content: Buffer;
 }
 
 const CHECKSUMS = 'SHA256SUMS';
 const CHECKSUMS_ATTEMPTS = 10;
+const ASSET_ATTEMPTS = 5;
+/** Times the whole attach starts over when the release it worked on was deleted or another one was published for the tag. */
+const ROUNDS = 3;
+
+/** The release worked on was deleted, or another was published for the tag: start over with the one that now stands. */
+class ReleaseSuperseded extends Error {}
 
 /**
- * Attaches `assets` to the release for `tag`, creating it if need be. Matrix
- * jobs all call this for one tag at once: see createDraft and uploadChecksums
- * for how they share the release. Undefined when the token may not write.
+ * Attaches `assets` to the release for `tag`, creating it as a draft if need
+ * be, and publishes a draft once its own assets are in, unless draft: true.
+ * Matrix jobs all call this for one tag at once, and re-runs of failed jobs
+ * call it again: whoever finishes its uploads publishes (idempotently), so a
+ * draft whose creator failed is published by the next job. See createDraft
+ * and uploadChecksums for how jobs share the release. Undefined when the
+ * token may not write.
  */
 export async function publishRelease(options: PublishReleaseOptions): Promise<PublishedRelease | undefined> {
   try {
-    return await publish(options);
+    return await attach(options);
   } catch (error) {
     if (!isReadOnlyTokenError(error)) throw error;
     const { owner, repo } = options.repo;
@@ -58,30 +79,80 @@ export async function publishRelease(options: PublishReleaseOptions): Promise<Pu
   }
 }
 
-async function publish(options: PublishReleaseOptions): Promise<PublishedRelease> {
-  const { octokit, repo, tag, draft, prerelease } = options;
-  const files = await Promise.all(options.assets.map(async (path) => ({ name: basename(path), content: await readFile(path) })));
-  const found = await findRelease(octokit, repo, tag);
-  const { release, created } = found ? { release: found, created: false } : await createDraft(options);
-
-  const uploaded: Asset[] = [];
-  for (const file of files) {
-    uploaded.push(
-      file.name === CHECKSUMS
-        ? await uploadChecksums(octokit, repo, release, file.content)
-        : await uploadReplacing(octokit, repo, release, file, options.overwrite),
-    );
+async function attach(options: PublishReleaseOptions): Promise<PublishedRelease> {
+  const files = await Promise.all(options.assets.map(readReleaseFile));
+  for (let round = 1; ; round++) {
+    const { release, created } = await findOrCreateRelease(options);
+    try {
+      const uploaded = await uploadAll(options, release, files);
+      return await settle(options, release, uploaded, created);
+    } catch (error) {
+      const superseded = error instanceof ReleaseSuperseded || statusOf(error) === 404;
+      if (!superseded || round === ROUNDS) {
+        if (release.draft) options.warn(`release ${options.tag} may be left a draft, at ${release.html_url}: re-run the failed jobs to publish it`);
+        throw error instanceof ReleaseSuperseded ? new PybinError(`release ${options.tag} kept changing under this job: ${error.message}`) : error;
+      }
+      if (error instanceof ReleaseSuperseded) await dropOurDraft(options, release, created);
+    }
   }
-  if (!created || draft) return describe(release, uploaded, created);
-  // Only the job that created the release publishes it, once its own assets are
-  // in: sibling jobs still uploading land theirs on the published release.
-  const { data: published } = await octokit.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, prerelease });
-  // Publishing moves the download URLs from untagged-… to the tag.
-  return describe(published, uploaded.map((a) => published.assets.find((p) => p.id === a.id) ?? a), created);
 }
 
-function describe(release: Release, assets: Asset[], created: boolean): PublishedRelease {
-  return { releaseUrl: release.html_url, assets: assets.map((a) => ({ name: a.name, url: a.browser_download_url })), created };
+async function readReleaseFile(file: ReleaseFile): Promise<NamedFile> {
+  return typeof file === 'string' ? { name: basename(file), content: await readFile(file) } : file;
+}
+
+async function findOrCreateRelease(options: PublishReleaseOptions): Promise<{ release: Release; created: boolean }> {
+  const found = await findRelease(options.octokit, options.repo, options.tag);
+  return found ? { release: found, created: false } : await createDraft(options);
+}
+
+/** The other files first, then SHA256SUMS, which keeps only lines of assets the release has. */
+async function uploadAll(options: PublishReleaseOptions, release: Release, files: NamedFile[]): Promise<Asset[]> {
+  const uploaded: Asset[] = [];
+  for (const file of files.filter((f) => f.name !== CHECKSUMS)) uploaded.push(await uploadAsset(options, release, file));
+  for (const sums of files.filter((f) => f.name === CHECKSUMS)) uploaded.push(await uploadChecksums(options, release, sums.content, uploaded));
+  return uploaded;
+}
+
+/**
+ * The release as it now stands, published unless draft: true. Publishing an
+ * already published release changes nothing, so every job may try; a 422 means
+ * another release for the tag was published meanwhile (two drafts were made).
+ */
+async function settle(options: PublishReleaseOptions, release: Release, uploaded: Asset[], created: boolean): Promise<PublishedRelease> {
+  let current = await getRelease(options, release.id);
+  if (current.draft && !options.draft) current = await publishDraft(options, current);
+  if (current.draft) options.warn(`release ${options.tag} is left a draft, as draft: true asks: publish it at ${current.html_url}`);
+  // Publishing moves the download URLs from untagged-… to the tag.
+  const assets = uploaded.map((a) => current.assets.find((c) => c.id === a.id) ?? a);
+  return { releaseUrl: current.html_url, assets: assets.map((a) => ({ name: a.name, url: a.browser_download_url })), created, draft: current.draft };
+}
+
+async function getRelease({ octokit, repo }: PublishReleaseOptions, id: number): Promise<Release> {
+  return (await octokit.rest.repos.getRelease({ ...repo, release_id: id })).data;
+}
+
+async function publishDraft({ octokit, repo, tag }: PublishReleaseOptions, draft: Release): Promise<Release> {
+  try {
+    return (await octokit.rest.repos.updateRelease({ ...repo, release_id: draft.id, draft: false })).data;
+  } catch (error) {
+    if (isAlreadyExists(error)) throw new ReleaseSuperseded(`another release was published for ${tag} while this job uploaded to the draft ${draft.html_url}`);
+    throw error;
+  }
+}
+
+/** After another release was published for the tag: our own draft goes; one we found stays, said. */
+async function dropOurDraft({ octokit, repo, tag, warn }: PublishReleaseOptions, release: Release, created: boolean): Promise<void> {
+  if (!release.draft) return;
+  if (!created) {
+    warn(`a draft for ${tag} remains at ${release.html_url} beside the published release: delete it once its assets are on the published one`);
+    return;
+  }
+  try {
+    await octokit.rest.repos.deleteRelease({ ...repo, release_id: release.id });
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
 }
 
 /** The published release for `tag`, else the oldest draft with that tag (drafts are not found by tag). */
@@ -101,10 +172,11 @@ async function releasesTagged(octokit: Octokit, repo: Repository, tag: string): 
 
 /**
  * Creates a draft for the tag. GitHub refuses a second published release for a
- * tag, but not a second draft: when sibling jobs race here, each looks again
- * after creating, and all settle on the published release or else the oldest
- * draft; the others delete their own. Jobs that look before a sibling's draft
- * is listed can still end up with two drafts.
+ * tag, but not a second draft: when sibling jobs race here (or a retried
+ * create landed twice), each looks again after creating, and all settle on the
+ * published release or else the oldest draft; the others delete their own.
+ * Jobs that look before a sibling's draft is listed can still end up with two
+ * drafts: then the first to publish wins, and the other starts over (see attach).
  */
 async function createDraft(options: PublishReleaseOptions): Promise<{ release: Release; created: boolean }> {
   const { octokit, repo, tag, prerelease, targetCommitish } = options;
@@ -131,53 +203,66 @@ async function createDraft(options: PublishReleaseOptions): Promise<{ release: R
   return { release: winner, created: false };
 }
 
-async function uploadReplacing(
-  octokit: Octokit,
-  repo: Repository,
-  release: Release,
-  file: { name: string; content: Buffer },
-  overwrite: boolean,
-): Promise<Asset> {
-  try {
-    return await upload(octokit, repo, release, file.name, file.content, 'application/octet-stream');
-  } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
-    if (!overwrite) {
-      throw new PybinError(`release ${release.tag_name} already has an asset named ${file.name}; set overwrite: true to replace it`, 'overwrite');
+/**
+ * Uploads `file`, which may already be there: a retried upload whose first try
+ * landed, a re-run, a sibling's install.sh. The same bytes are success; other
+ * bytes are replaced with overwrite, else an error.
+ */
+async function uploadAsset(options: PublishReleaseOptions, release: Release, file: NamedFile): Promise<Asset> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upload(options, release, file.name, file.content, 'application/octet-stream');
+    } catch (error) {
+      if (!isAlreadyExists(error) || attempt === ASSET_ATTEMPTS) throw error;
     }
+    const existing = (await listAssets(options, release.id)).find((a) => a.name === file.name);
+    if (!existing) continue; // deleted since: upload again
+    if (existing.state === 'uploaded' && (await holdsBytes(options, existing, file.content))) return existing;
+    // An asset whose upload broke off ('open') is nobody's finished file: it goes whatever overwrite says.
+    if (existing.state === 'uploaded' && !options.overwrite) {
+      throw new PybinError(`release ${release.tag_name} already has an asset named ${file.name}, with other content; set overwrite: true to replace it`, 'overwrite');
+    }
+    await deleteAsset(options, existing.id);
   }
-  const existing = (await listAssets(octokit, repo, release.id)).find((a) => a.name === file.name);
-  if (existing) await deleteAsset(octokit, repo, existing.id);
-  return await upload(octokit, repo, release, file.name, file.content, 'application/octet-stream');
+}
+
+/** Whether the asset's bytes are `content`: by GitHub's digest when it has one, else downloaded. */
+async function holdsBytes(options: PublishReleaseOptions, asset: Asset, content: Buffer): Promise<boolean> {
+  if (asset.size !== content.length) return false;
+  if (asset.digest) return asset.digest === `sha256:${createHash('sha256').update(content).digest('hex')}`;
+  return (await downloadAsset(options, asset.id)).equals(content);
 }
 
 /**
- * Every matrix job brings a SHA256SUMS of its own binaries, and the release
- * must end up with all their lines: so download the release's one, merge ours
- * in, and replace it. Deleting by the id we read, and uploading only where no
- * file of that name is, fail when a sibling replaced it meanwhile; then we go
- * round with everything seen so far. A line can still be lost when a job dies
- * between delete and upload, or when GitHub lists assets late.
+ * Every matrix job brings a SHA256SUMS of its own files, and the release must
+ * end up with all their lines: so download the release's one, merge ours in,
+ * keep the lines of files the release has (`ours` are in: they were uploaded
+ * first), and replace it. Deleting by the id we read, and uploading only where
+ * no file of that name is, fail when a sibling replaced it meanwhile; then we
+ * go round with everything seen so far. A line can still be lost when a job
+ * dies between delete and upload, or when GitHub lists assets late.
  */
-async function uploadChecksums(octokit: Octokit, repo: Repository, release: Release, ours: Buffer): Promise<Asset> {
+async function uploadChecksums(options: PublishReleaseOptions, release: Release, sums: Buffer, ours: Asset[]): Promise<Asset> {
   let seen = '';
   for (let attempt = 1; ; attempt++) {
-    const current = (await listAssets(octokit, repo, release.id)).find((a) => a.name === CHECKSUMS);
+    const assets = await listAssets(options, release.id);
+    const current = assets.find((a) => a.name === CHECKSUMS);
     try {
       if (current) {
-        seen = mergeChecksums(seen, await downloadAsset(octokit, repo, current.id));
-        await octokit.rest.repos.deleteReleaseAsset({ ...repo, asset_id: current.id });
+        seen = mergeChecksums(seen, (await downloadAsset(options, current.id)).toString('utf8'));
+        await options.octokit.rest.repos.deleteReleaseAsset({ ...options.repo, asset_id: current.id });
       }
-      const merged = mergeChecksums(seen, ours.toString('utf8'));
-      return await upload(octokit, repo, release, CHECKSUMS, Buffer.from(merged), 'text/plain');
+      const names = new Set([...assets, ...ours].map((a) => a.name));
+      const merged = keepChecksums(mergeChecksums(seen, sums.toString('utf8')), (name) => name === '' || names.has(name));
+      return await upload(options, release, CHECKSUMS, Buffer.from(merged), 'text/plain');
     } catch (error) {
-      const raced = isAlreadyExists(error) || statusOf(error) === 404;
+      const raced = isAlreadyExists(error) || (statusOf(error) === 404 && current !== undefined);
       if (!raced || attempt === CHECKSUMS_ATTEMPTS) throw error;
     }
   }
 }
 
-async function upload(octokit: Octokit, repo: Repository, release: Release, name: string, content: Buffer, contentType: string): Promise<Asset> {
+async function upload({ octokit, repo }: PublishReleaseOptions, release: Release, name: string, content: Buffer, contentType: string): Promise<Asset> {
   const { data } = await octokit.rest.repos.uploadReleaseAsset({
     ...repo,
     release_id: release.id,
@@ -192,11 +277,11 @@ async function upload(octokit: Octokit, repo: Repository, release: Release, name
   return data;
 }
 
-async function listAssets(octokit: Octokit, repo: Repository, releaseId: number): Promise<Asset[]> {
+async function listAssets({ octokit, repo }: PublishReleaseOptions, releaseId: number): Promise<Asset[]> {
   return await octokit.paginate(octokit.rest.repos.listReleaseAssets, { ...repo, release_id: releaseId, per_page: 100 });
 }
 
-async function deleteAsset(octokit: Octokit, repo: Repository, assetId: number): Promise<void> {
+async function deleteAsset({ octokit, repo }: PublishReleaseOptions, assetId: number): Promise<void> {
   try {
     await octokit.rest.repos.deleteReleaseAsset({ ...repo, asset_id: assetId });
   } catch (error) {
@@ -204,11 +289,11 @@ async function deleteAsset(octokit: Octokit, repo: Repository, assetId: number):
   }
 }
 
-async function downloadAsset(octokit: Octokit, repo: Repository, assetId: number): Promise<string> {
+async function downloadAsset({ octokit, repo }: PublishReleaseOptions, assetId: number): Promise<Buffer> {
   // With this accept header GitHub redirects to the file's storage, which fetch follows.
   const { data } = await octokit.rest.repos.getReleaseAsset({ ...repo, asset_id: assetId, headers: { accept: 'application/octet-stream' } });
   const body: unknown = data;
-  return typeof body === 'string' ? body : Buffer.from(body as ArrayBuffer).toString('utf8');
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body as ArrayBuffer);
 }
 
 function oldest(releases: Release[]): Release | undefined {

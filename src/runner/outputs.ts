@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { basename } from 'node:path';
 import type { BundleResult } from '../bundle/bundle.js';
 import type { StageTiming } from '../plumbing/progress.js';
-import type { Published } from '../publish/publish.js';
+import { checksumsPath, type Published } from '../publish/publish.js';
 import { renderSummary } from '../publish/summary.js';
 
 /** The step's outputs (action.yml) and its job summary, from what was built and published. */
@@ -12,7 +12,12 @@ export async function writeOutputs(bundle: BundleResult, published: Published, t
     'binary-path': bundle.binary,
     'binary-name': basename(bundle.binary),
     sha256: bundle.sha256,
+    // The shape actions/attest-build-provenance's subject-digest takes.
+    'subject-digest': `sha256:${bundle.sha256}`,
     size: bundle.size,
+    'sbom-path': bundle.sbom,
+    'notices-path': bundle.notices,
+    'checksums-path': checksumsPath(bundle),
     'python-version': toolchain.metadata.python,
     target: toolchain.target.triple,
     'requires-glibc': bundle.requiresGlibc?.version,
@@ -22,6 +27,7 @@ export async function writeOutputs(bundle: BundleResult, published: Published, t
     'artifact-url': published.artifact?.url,
     'release-url': published.release?.url,
     'asset-url': published.release?.assetUrl,
+    'sbom-asset-url': published.release?.sbomAssetUrl,
   };
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value ?? '');
 

@@ -104,10 +104,20 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     assert.equal(outputs['artifact-id'], String(stored.id));
     assert.equal(outputs['artifact-url'], `https://acme.ghe.com/acme/tool/actions/runs/4242/artifacts/${stored.id}`);
 
+    // The SBOM and notices beside the binary, each also an artifact of its own.
+    assert.equal(outputs['sbom-path'], `${binary}.cdx.json`);
+    assert.equal(outputs['notices-path'], `${binary}.notices.txt`);
+    assert.equal(outputs['checksums-path'], join(binary, '..', 'SHA256SUMS'));
+    assert.equal(outputs['subject-digest'], `sha256:${outputs.sha256}`);
+    assert.deepEqual(artifacts.artifacts.get('cli-linux-x86_64.cdx.json')?.content, readFileSync(outputs['sbom-path']));
+    assert.deepEqual(artifacts.artifacts.get('cli-linux-x86_64.notices.txt')?.content, readFileSync(outputs['notices-path']));
+
     // The release, through the real Octokit: created as a draft, assets uploaded, then published.
     const release = github.releases.find((r) => r.tag === 'v1.0.0');
     assert.ok(release && !release.draft, 'published');
-    assert.deepEqual(release.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64']);
+    assert.deepEqual(release.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64', 'cli-linux-x86_64.cdx.json', 'cli-linux-x86_64.notices.txt']);
+    assert.equal(release.assets.find((a) => a.name === 'SHA256SUMS')!.content.toString(), readFileSync(outputs['checksums-path']!, 'utf8'));
+    assert.equal(outputs['sbom-asset-url'], 'https://github.com/acme/tool/releases/download/v1.0.0/cli-linux-x86_64.cdx.json');
     assert.equal(sha256(release.assets.find((a) => a.name === 'cli-linux-x86_64')!.content), outputs.sha256);
     assert.match(release.assets.find((a) => a.name === 'SHA256SUMS')!.content.toString(), new RegExp(`^${outputs.sha256}  cli-linux-x86_64$`, 'm'));
     assert.ok(outputs['release-url']);
@@ -131,6 +141,35 @@ describe(`the bundled action (CPython ${python})`, { timeout: 30 * 60_000 }, () 
     const duplicate = await job({ release: 'false' });
     assert.equal(duplicate.status, 1);
     assert.match(duplicate.stdout, /::error::input artifact-name: .*cli-linux-x86_64.*already exists/);
+  });
+
+  test('a re-run of a tag job whose first attempt died mid-release: artifacts replaced, the draft published with every asset once', async () => {
+    const upload = (name: string) => new RegExp(`^/uploads/repos/acme/tool/releases/\\d+/assets\\?name=${name.replace(/\./g, '\\.')}(&|$)`);
+    const tagJob = { GITHUB_REF: 'refs/tags/v2.0.0', GITHUB_SHA: 'abc123' };
+    const inputs = { 'artifact-name': '{name}-{os}-{arch}-rerun', 'install-script': 'true' };
+
+    // Attempt 1: the uploads host fails the notices, retries and all.
+    github.inject('POST', upload('cli-linux-x86_64.notices.txt'), { kind: 'status', status: 502 }, 4);
+    const first = await job(inputs, { env: tagJob });
+    assert.equal(first.status, 1, first.stdout);
+    const draft = github.releases.find((r) => r.tag === 'v2.0.0');
+    assert.ok(draft?.draft);
+    assert.match(first.stdout, new RegExp(`::warning::release v2\\.0\\.0 may be left a draft, at https://github\\.com/acme/tool/releases/tag/untagged-${draft.id.toString(16)}`));
+    const firstArtifact = artifacts.artifacts.get('cli-linux-x86_64-rerun')!.id;
+
+    // Attempt 2: a new job of the run, through one 502 and one dropped connection.
+    github.inject('POST', upload('cli-linux-x86_64'), { kind: 'status', status: 502 });
+    github.inject('GET', /^\/repos\/acme\/tool\/releases\?/, { kind: 'drop' });
+    const second = await job(inputs, { env: { ...tagJob, ...artifacts.newJob(), GITHUB_RUN_ATTEMPT: '2' } });
+    assert.equal(second.status, 0, second.stdout + second.stderr);
+    assert.deepEqual(github.pendingFaults(), []);
+    assert.equal(draft.draft, false, 'published by the re-run');
+    assert.deepEqual(draft.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64', 'cli-linux-x86_64.cdx.json', 'cli-linux-x86_64.notices.txt', 'install.sh']);
+    assert.match(draft.assets.find((a) => a.name === 'install.sh')!.content.toString(), /^download_url='https:\/\/acme\.ghe\.com\/acme\/tool\/releases\/download\/v2\.0\.0'$/m);
+    assert.equal(second.outputs['release-url'], 'https://github.com/acme/tool/releases/tag/v2.0.0');
+    assert.ok(artifacts.deleted.some((a) => a.id === firstArtifact), "attempt 1's artifact was deleted");
+    assert.equal(second.outputs['artifact-id'], String(artifacts.artifacts.get('cli-linux-x86_64-rerun')!.id));
+    assert.match(second.stdout, /replaced the artifact "cli-linux-x86_64-rerun"/);
   });
 
   test('a toolchain planted in the runner\'s tool cache with another launcher never reaches a binary', async () => {

@@ -1,6 +1,9 @@
 import type { TestContext } from 'node:test';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Bottleneck from 'bottleneck';
+import type { GitHubClientOptions } from '../../src/publish/octokit.js';
 
 export interface FakeAsset {
   id: number;
@@ -32,9 +35,22 @@ export interface LoggedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
-  /** The status answered. */
+  /** The status answered; 0 when the connection was dropped. */
   status: number;
+  /** The injected fault this request met, if any. */
+  fault?: Fault['kind'];
 }
+
+/** What goes wrong with a request, the ways GitHub's front ends fail. */
+export type Fault =
+  /** Answer this status (a gateway's HTML page) without doing the request. */
+  | { kind: 'status'; status: number }
+  /** Close the connection without an answer and without doing the request: the client sees a reset. */
+  | { kind: 'drop' }
+  /** GitHub's secondary rate limit: a 403 with retry-after (seconds), without doing the request. */
+  | { kind: 'secondary-rate-limit'; retryAfter: number }
+  /** Do the request, then answer this status instead: the client cannot tell that it landed. */
+  | { kind: 'land-then-status'; status: number };
 
 export interface GitHubServer {
   /** The API root to pass as baseUrl: http://127.0.0.1:<port>, no trailing slash. */
@@ -46,6 +62,14 @@ export interface GitHubServer {
   readOnly: boolean;
   /** GET /user's login: a personal token's user; none (the default) answers 403 as for the Actions token. */
   tokenUser?: string;
+  /** Assets carry their `digest` (sha256:…), as github.com's do; GHES and older assets have none. */
+  assetDigests: boolean;
+  /** The next `times` requests of `method` whose path and query match `path` meet `fault`. */
+  inject(method: string, path: RegExp, fault: Fault, times?: number): void;
+  /** Before handling the next request of `method` matching `path`, run `act`: a sibling job acting at that very moment. */
+  when(method: string, path: RegExp, act: () => void): void;
+  /** Injected faults not met yet, as `METHOD pattern kind` (a test whose fault never fired proves nothing). */
+  pendingFaults(): string[];
   addRelease(fields: { tag: string; draft?: boolean; prerelease?: boolean }): FakeRelease;
   addAsset(release: FakeRelease, name: string, content: string | Buffer): FakeAsset;
   close(): Promise<void>;
@@ -62,6 +86,9 @@ const error = (status: number, message: string, errors?: object[]): Reply => ({
   body: { message, ...(errors && { errors }), documentation_url: DOCS, status: String(status) },
 });
 const notFound = () => error(404, 'Not Found');
+const SECONDARY_RATE_LIMIT =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+  'If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.';
 
 /**
  * A loopback server for the part of GitHub's REST API that releases and PR
@@ -73,12 +100,15 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   const releases: FakeRelease[] = [];
   const comments: FakeComment[] = [];
   const requests: LoggedRequest[] = [];
+  const faults: { method: string; path: RegExp; fault: Fault; left: number }[] = [];
+  const triggers: { method: string; path: RegExp; act: () => void }[] = [];
   let base = '';
 
   const repoPath = (o: string, r: string) => `/repos/${o}/${r}`;
   const webTag = (rel: FakeRelease) => (rel.draft ? `untagged-${rel.id.toString(16)}` : rel.tag);
   const assetJson = (o: string, r: string, rel: FakeRelease, a: FakeAsset) => ({
     id: a.id, name: a.name, label: null, state: 'uploaded', content_type: a.contentType, size: a.content.length,
+    digest: server.assetDigests ? `sha256:${createHash('sha256').update(a.content).digest('hex')}` : null,
     url: `${base}${repoPath(o, r)}/releases/assets/${a.id}`,
     browser_download_url: `${WEB}/${o}/${r}/releases/download/${webTag(rel)}/${encodeURIComponent(a.name)}`,
   });
@@ -114,6 +144,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       [/^\/user$/, () => (server.tokenUser ? { status: 200, body: { login: server.tokenUser, type: 'User' } } : error(403, 'Resource not accessible by integration'))],
       [/^\/repos\/([^/]+)\/([^/]+)\/releases$/, ([, o, r], q) =>
         page([...releases].reverse().map((rel) => releaseJson(o!, r!, rel)), q, `${repoPath(o!, r!)}/releases`)],
+      [/^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)$/, ([, o, r, id]) => {
+        const rel = findRelease(id!);
+        return rel ? { status: 200, body: releaseJson(o!, r!, rel) } : notFound();
+      }],
       // Drafts have no tag yet, so GitHub does not find them by tag.
       [/^\/repos\/([^/]+)\/([^/]+)\/releases\/tags\/(.+)$/, ([, o, r, tag]) => {
         const rel = releases.find((x) => !x.draft && x.tag === decodeURIComponent(tag!));
@@ -212,13 +246,32 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     return notFound();
   };
 
+  const takeFault = (method: string, url: string): Fault | undefined => {
+    const found = faults.find((f) => f.left > 0 && f.method === method && f.path.test(url));
+    if (found) found.left--;
+    return found?.fault;
+  };
+
+  const takeTrigger = (method: string, url: string): (() => void) | undefined => {
+    const index = triggers.findIndex((t) => t.method === method && t.path.test(url));
+    return index === -1 ? undefined : triggers.splice(index, 1)[0]!.act;
+  };
+
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const reply = handle(req, body);
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, status: reply.status });
+      takeTrigger(req.method ?? '', req.url ?? '')?.();
+      const fault = takeFault(req.method ?? '', req.url ?? '');
+      const log = (status: number) => requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, status, ...(fault && { fault: fault.kind }) });
+      if (fault?.kind === 'drop') {
+        log(0);
+        return void req.socket.destroy();
+      }
+      if (fault?.kind === 'land-then-status') handle(req, body);
+      const reply = fault ? faultReply(fault) : handle(req, body);
+      log(reply.status);
       const raw = Buffer.isBuffer(reply.body) ? reply.body : reply.body === undefined ? undefined : Buffer.from(JSON.stringify(reply.body));
       const type = Buffer.isBuffer(reply.body) ? {} : raw ? { 'content-type': 'application/json; charset=utf-8' } : {};
       res.writeHead(reply.status, { ...type, ...reply.headers, ...(raw && { 'content-length': raw.length }) }).end(raw);
@@ -233,6 +286,16 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     comments,
     requests,
     readOnly: false,
+    assetDigests: true,
+    inject(method, path, fault, times = 1) {
+      faults.push({ method, path, fault, left: times });
+    },
+    when(method, path, act) {
+      triggers.push({ method, path, act });
+    },
+    pendingFaults() {
+      return [...faults.filter((f) => f.left > 0).map((f) => `${f.method} ${f.path} ${f.fault.kind}`), ...triggers.map((t) => `${t.method} ${t.path} trigger`)];
+    },
     addRelease({ tag, draft = false, prerelease = false }) {
       const rel = { id: nextId++, tag, draft, prerelease, targetCommitish: 'main', assets: [] };
       releases.push(rel);
@@ -249,6 +312,25 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     },
   };
   return server;
+}
+
+/** The answer of a fault that answers (drop does not). */
+function faultReply(fault: Exclude<Fault, { kind: 'drop' }>): Reply {
+  if (fault.kind === 'secondary-rate-limit') {
+    const limited = error(403, SECONDARY_RATE_LIMIT);
+    return { ...limited, body: { ...(limited.body as object), documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits` }, headers: { 'retry-after': String(fault.retryAfter) } };
+  }
+  // GitHub's front ends answer gateway errors with an HTML page, not the API's JSON.
+  return { status: fault.status, body: Buffer.from(`<html><body><h1>${fault.status} Bad Gateway</h1></body></html>\n`), headers: { 'content-type': 'text/html' } };
+}
+
+/**
+ * Client settings for tests: a one-second wait lasts 1 ms, and writes are not
+ * spaced (the throttling plugin's shared limiters keep 1 s between writes and
+ * 3 s between release creations, in one queue for every client of the process).
+ */
+export function fastClientSettings(): Pick<GitHubClientOptions, 'retryDelayMs' | 'writeLimiters'> {
+  return { retryDelayMs: 1, writeLimiters: { write: new Bottleneck.Group(), notifications: new Bottleneck.Group() } };
 }
 
 /** A loopback GitHub server that closes when the test ends. */

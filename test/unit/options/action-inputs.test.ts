@@ -17,6 +17,13 @@ test('defaults: auto interpreter, cache, artifact per os/arch, no release off a 
   assert.equal(options.publish?.archive, 'none');
   assert.equal(options.publish?.releaseTag, undefined);
   assert.equal(options.publish?.overwrite, true);
+  assert.equal(options.publish?.installScript, false);
+});
+
+test('install-script: a boolean, false unless asked', () => {
+  assert.equal(read({ 'install-script': 'true' }, { tag: 'v1.2.0' }).publish?.installScript, true);
+  assert.equal(read({ 'install-script': 'false' }).publish?.installScript, false);
+  assert.throws(() => read({ 'install-script': 'yes please' }), { input: 'install-script', message: /true or false/ });
 });
 
 test('release: auto on a tag, true needs a tag, false never', () => {

@@ -99,19 +99,54 @@ for (const kind of ['tar.gz', 'zip'] as const) {
   });
 }
 
-test('a second artifact of the same name: a clear error on artifact-name, without retries', async () => {
+test('a second artifact of the same name on the first attempt: a clear error on artifact-name, without retries, nothing deleted', async () => {
   await uploadBinaryArtifact({ file: binary('twice-linux-x86_64', Buffer.from('first')), artifactName: 'twice' });
   const before = server.requests.length;
-  await assert.rejects(uploadBinaryArtifact({ file: binary('twice-linux-x86_64', Buffer.from('second')), artifactName: 'twice' }), (error) => {
-    assert.ok(error instanceof PybinError);
-    assert.equal(error.input, 'artifact-name');
-    assert.match(error.message, /an artifact named "twice" already exists in this workflow run/);
-    assert.match(error.message, /matrix jobs, keep \{os\} and \{arch\} in artifact-name/);
-    assert.match(error.message, /re-running .* new artifact-name or delete the earlier artifact/);
-    return true;
-  });
-  assert.deepEqual(server.requests.slice(before), ['CreateArtifact'], 'the 409 is not retried, and nothing is uploaded');
+  setEnv({ ...server.newJob() }); // a matrix sibling with the same artifact-name
+  try {
+    const upload = uploadBinaryArtifact({ file: binary('twice-linux-x86_64', Buffer.from('second')), artifactName: 'twice', runAttempt: 1 });
+    await assert.rejects(upload, (error) => {
+      assert.ok(error instanceof PybinError);
+      assert.equal(error.input, 'artifact-name');
+      assert.match(error.message, /an artifact named "twice" already exists in this workflow run/);
+      assert.match(error.message, /matrix jobs, keep \{os\} and \{arch\} in artifact-name/);
+      assert.match(error.message, /A re-run replaces the artifacts of the run's earlier attempts/);
+      return true;
+    });
+  } finally {
+    setEnv({ ...server.env });
+  }
+  assert.deepEqual(server.requests.slice(before), ['CreateArtifact'], 'the 409 is not retried, and nothing is uploaded or deleted');
   assert.deepEqual(server.artifacts.get('twice')?.content, Buffer.from('first'));
+});
+
+test("a re-run's job (attempt 2) replaces the artifact of the same name that its earlier attempt left, and says so", async () => {
+  await uploadBinaryArtifact({ file: binary('rerun-linux-x86_64', Buffer.from('attempt 1')), artifactName: 'rerun' });
+  const first = server.artifacts.get('rerun')!;
+  const before = server.requests.length;
+  const said: string[] = [];
+  setEnv({ ...server.newJob() }); // a re-run is a new job of the same run, with its own token
+  try {
+    const uploaded = await uploadBinaryArtifact({ file: binary('rerun-linux-x86_64', Buffer.from('attempt 2')), artifactName: 'rerun', runAttempt: 2, info: (m) => said.push(m) });
+    const stored = server.artifacts.get('rerun')!;
+    assert.equal(uploaded.id, stored.id);
+    assert.notEqual(stored.id, first.id);
+    assert.deepEqual(stored.content, Buffer.from('attempt 2'));
+  } finally {
+    setEnv({ ...server.env });
+  }
+  assert.deepEqual(server.deleted.map((a) => [a.id, a.content.toString()]), [[first.id, 'attempt 1']]);
+  assert.deepEqual(
+    server.requests.slice(before).filter((r) => !r.startsWith('PUT ')),
+    ['CreateArtifact', 'ListArtifacts', 'DeleteArtifact', 'CreateArtifact', 'FinalizeArtifact'],
+  );
+  assert.deepEqual(said, [`replaced the artifact "rerun" (id ${first.id}) that an earlier attempt of this run uploaded (this is attempt 2)`]);
+});
+
+test('on a later attempt a name taken by no earlier artifact is uploaded as usual, without deleting', async () => {
+  const before = server.requests.length;
+  await uploadBinaryArtifact({ file: binary(), artifactName: 'fresh-on-attempt-3', runAttempt: 3 });
+  assert.deepEqual(server.requests.slice(before).filter((r) => !r.startsWith('PUT ')), ['CreateArtifact', 'FinalizeArtifact']);
 });
 
 test('retention days reach CreateArtifact as an expiry that many days out', async () => {

@@ -27,8 +27,14 @@ test('a tag push on github.com: the tag from the ref, GitHub.com URLs, the run U
     tag: 'v1.2.3',
     pullRequest: undefined,
     runId: '9001',
+    runAttempt: 1,
     runUrl: 'https://github.com/octo/hello/actions/runs/9001',
   });
+});
+
+test('GITHUB_RUN_ATTEMPT: a re-run counts from 2; missing or garbled, the first attempt', () => {
+  assert.equal(readGitHubContext({ ...run, GITHUB_RUN_ATTEMPT: '3' }, event({})).runAttempt, 3);
+  for (const value of [undefined, '', '0', 'two', '1.5']) assert.equal(readGitHubContext({ ...run, GITHUB_RUN_ATTEMPT: value }, event({})).runAttempt, 1, String(value));
 });
 
 test('a branch push has no tag; GitHub Enterprise URLs are taken as given, without a trailing slash', () => {
