@@ -15,7 +15,7 @@ import { moveAppMain, zipEntries } from './contents.js';
 import type { Entry } from './entry.js';
 import { fuse } from './fuse.js';
 import type { BundlePlan } from './plan.js';
-import { compileTree } from './python.js';
+import { compileAppTree } from './python.js';
 import { stageForTarget, type ToolchainFor } from './stage.js';
 import { runSmokeTest, verifyZipThroughBinary } from './verify.js';
 import { writeDeterministicZip } from './zip.js';
@@ -52,7 +52,7 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     if (requiresGlibc) progress.info(`requires glibc ${requiresGlibc.version} or newer (set by ${requiresGlibc.decidedBy})`);
 
     const entry = moveAppMain(stage, plan.entry);
-    await progress.stage('compile to .pyc', () => compileStage(toolchain, stage, options.keepSources));
+    await progress.stage('compile to .pyc', () => compileStage(toolchain, stage, options.keepSources, progress));
 
     const launcher = join(toolchain.dir, toolchain.metadata.launcher);
     const audit = auditBinary({
@@ -100,9 +100,10 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
   }
 }
 
-/** Compile the stage to .pyc; without sources, each compiled .py goes. */
-async function compileStage(toolchain: Toolchain, stage: string, keepSources: boolean): Promise<void> {
-  await compileTree(toolchain, stage);
+/** Compile the stage to .pyc; without sources, each compiled .py goes (one that could not be compiled stays, as under pip). */
+async function compileStage(toolchain: Toolchain, stage: string, keepSources: boolean, progress: Progress): Promise<void> {
+  const uncompiled = await compileAppTree(toolchain, stage);
+  if (uncompiled.length) progress.warn(uncompiledWarning(uncompiled, toolchain.metadata.python));
   if (keepSources) return;
   for (const file of listFiles(stage).filter((f) => f.endsWith('.py') && existsSync(join(stage, `${f}c`)))) rmSync(join(stage, file));
 }
@@ -118,4 +119,13 @@ async function verifyBinary(fused: string, toolchain: Toolchain, smokeArgs: stri
     return undefined;
   }
   return { args: smokeArgs, output: await runSmokeTest(fused, smokeArgs, runner.argv) };
+}
+
+/** One line for every file Python could not compile, as pip says it once for a wheel. */
+export function uncompiledWarning(files: string[], python: string): string {
+  const shown = files.slice(0, 3).join(', ');
+  const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
+  const count = files.length === 1 ? '1 file' : `${files.length} files`;
+  return `${count} of the app could not be compiled by Python ${python} and ship as source only (${shown}${more}): ` +
+    'usually files written for another Python version, which this one never imports; pip skips them the same way';
 }

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PybinError } from '../plumbing/errors.js';
 import { runCommand, type CommandResult } from '../plumbing/exec.js';
 import { packageRoot } from '../plumbing/package-root.js';
+import { listFiles } from '../plumbing/tree.js';
 import type { Toolchain } from '../toolchain/toolchain.js';
 import { wheelPolicy } from './wheel-tags.js';
 
@@ -56,10 +58,27 @@ export async function pipInstall(toolchain: Toolchain, into: string, what: strin
   }
 }
 
+function compileall(toolchain: Toolchain, dir: string): Promise<CommandResult> {
+  return runToolchainPython(toolchain, ['-m', 'compileall', '-q', '-b', '-f', '--invalidation-mode', 'unchecked-hash', '-s', dir, '-p', '', dir]);
+}
+
 /** Compile a tree to unchecked-hash .pyc beside the sources, with paths relative to the tree. */
 export async function compileTree(toolchain: Toolchain, dir: string): Promise<void> {
-  const result = await runToolchainPython(toolchain, [
-    '-m', 'compileall', '-q', '-b', '-f', '--invalidation-mode', 'unchecked-hash', '-s', dir, '-p', '', dir,
-  ]);
+  const result = await compileall(toolchain, dir);
   if (result.status !== 0) throw new PybinError(`compiling the app failed:\n${outputOf(result)}`, 'app');
+}
+
+/**
+ * Compile the staged app as pip compiles a wheel: compileall goes on past a
+ * file this Python cannot compile (packages ship files in a newer version's
+ * syntax on purpose, for the versions that import them), which keeps its
+ * source and gets no .pyc. Returns those files; a failure that left every
+ * file compiled is an error.
+ */
+export async function compileAppTree(toolchain: Toolchain, dir: string): Promise<string[]> {
+  const result = await compileall(toolchain, dir);
+  if (result.status === 0) return [];
+  const uncompiled = listFiles(dir).filter((file) => file.endsWith('.py') && !existsSync(join(dir, `${file}c`)));
+  if (uncompiled.length === 0) throw new PybinError(`compiling the app failed:\n${outputOf(result)}`, 'app');
+  return uncompiled;
 }

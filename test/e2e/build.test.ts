@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { openAppendedZip } from '../../src/plumbing/appended-zip.js';
 import { packageRoot } from '../../src/plumbing/package-root.js';
 import { sha256 } from '../../src/plumbing/hash.js';
 import { inChroot } from '../support/chroot.js';
@@ -27,7 +28,8 @@ for (const python of TEST_PYTHONS) {
       const binary = await buildBinary(python, [join(APPS, 'cli'), '--name', 'cli', '--out', out, '--smoke-test', 'smoke "two words"']);
       assert.equal(binary, join(out, 'cli-linux-x86_64'));
       const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
-      assert.equal(sums, `${sha256(readFileSync(binary))}  cli-linux-x86_64\n`);
+      const beside = ['cli-linux-x86_64', 'cli-linux-x86_64.cdx.json', 'cli-linux-x86_64.notices.txt'];
+      assert.equal(sums, beside.map((file) => `${sha256(readFileSync(join(out, file)))}  ${file}\n`).join(''));
 
       const result = await run(binary, ['héllo', '☃', '-c', '7', '--exit', '5', '--stdin'], { input: 'ünïcode in\n' });
       assert.equal(result.status, 5);
@@ -54,6 +56,38 @@ for (const python of TEST_PYTHONS) {
         builds.push(readFileSync(await buildBinary(python, [copy, '--name', 'cli', '--out', tempDir('out-r')])));
       }
       assert.equal(sha256(builds[0]!), sha256(builds[1]!));
+    });
+
+    test('a module this Python cannot compile ships as source only, with one warning, as pip does', async () => {
+      const app = tempDir('newer-syntax');
+      mkdirSync(join(app, 'pkg'));
+      writeFileSync(join(app, 'pkg', '__init__.py'), '');
+      writeFileSync(join(app, 'pkg', 'ok.py'), 'WORD = "fine"\n');
+      // Syntax no released CPython accepts stands for "a newer version's syntax" on every version tested.
+      for (const name of ['future_a.py', 'future_b.py']) writeFileSync(join(app, 'pkg', name), 'def f(:\n    pass\n');
+      writeFileSync(join(app, '__main__.py'), [
+        'import pkg.ok',
+        'print(pkg.ok.WORD)',
+        'try:',
+        '    import pkg.future_a',
+        'except SyntaxError as error:',
+        '    print("SyntaxError", error.filename)',
+      ].join('\n') + '\n');
+      const out = tempDir('out-newer');
+      const built = await pybinBuild(python, [app, '--name', 'newer', '--out', out, '--no-sources']);
+      assert.equal(built.status, 0, built.stderr);
+      const warnings = built.stderr.split('\n').filter((line) => /could not be compiled/.test(line));
+      assert.equal(warnings.length, 1, built.stderr);
+      assert.match(warnings[0]!, /2 files of the app could not be compiled by Python 3\.\d+\.\d+ and ship as source only \(pkg\/future_a\.py, pkg\/future_b\.py\)/);
+      const result = await run(join(out, 'newer-linux-x86_64'), []);
+      assert.equal(result.status, 0, result.stderr);
+      // As zipimport names a module's source: the archive's path, then the member's.
+      assert.equal(result.stdout, `fine\nSyntaxError ${join(out, 'newer-linux-x86_64', 'pkg', 'future_a.py')}\n`);
+      const zip = openAppendedZip(join(out, 'newer-linux-x86_64'))!;
+      const listing = [...zip.members.keys()];
+      zip.close();
+      assert.ok(listing.includes('pkg/future_a.py') && !listing.includes('pkg/future_a.pyc'), 'the source stays, without a .pyc');
+      assert.ok(listing.includes('pkg/ok.pyc') && !listing.includes('pkg/ok.py'), '--no-sources drops what was compiled');
     });
 
     test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async (t) => {

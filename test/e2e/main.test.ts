@@ -68,6 +68,6 @@ test('run() builds, publishes and sets its outputs in process', { timeout: 30 * 
   assert.equal(sha256(artifacts.artifacts.get('cli-linux-x86_64')!.content), value('sha256'));
   const release = github.releases.find((r) => r.tag === 'v2.0.0');
   assert.ok(release && !release.draft, 'the release is published');
-  assert.deepEqual(release.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64']);
+  assert.deepEqual(release.assets.map((a) => a.name).sort(), ['SHA256SUMS', 'cli-linux-x86_64', 'cli-linux-x86_64.cdx.json', 'cli-linux-x86_64.notices.txt']);
   assert.match(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), /cli-linux-x86_64/);
 });
