@@ -397,4 +397,37 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
     assert.equal(apps.length, 1, 'one extraction');
     t.diagnostic(`unpacked into ${apps[0]}`);
   });
+
+  test('mypyc-compiled tools forced to the glibc target (mypy 2.4 and black) run their compiled code like their venv', async (t) => {
+    // `compare`: runs whose output must be the venv's (--version names the program and Python's patch release, so it is only checked for the compiled marker).
+    const tools = [
+      { name: 'mypy', pin: 'mypy==2.4.0', entry: 'mypy.__main__:console_entry', compare: [['--version'], ['--no-incremental', 'sample.py']] },
+      { name: 'black', pin: 'black==26.5.1', entry: 'black:patched_main', compare: [['--diff', '-q', '-'], ['-q', '-']] },
+    ];
+    const work = tmp('mypyc-work');
+    writeFileSync(join(work, 'sample.py'), 'def f(x: int) -> str:\n    return x\n');
+    const real = findRealPython('3.11');
+    const options = { cwd: work, env: ENV, input: 'x  =  [1,\n  2]\n', timeoutMs: RUN_TIMEOUT_MS };
+    for (const tool of tools) {
+      await t.test(tool.name, async (t) => {
+        const app = tmp(`${tool.name}-app`);
+        writeFileSync(join(app, 'requirements.txt'), `${tool.pin}\n`);
+        const built = await build(app, ['--name', tool.name, '--target', 'x86_64-linux-gnu', '--entry', tool.entry]);
+        assert.equal(built.result.status, 0, built.result.stderr);
+        const version = await run(built.binary, ['--version'], options);
+        assert.match(version.stdout, /\(compiled: yes\)/, `its compiled modules load: ${version.stderr}`);
+        if (!real) return t.skip('no real CPython 3.11 to compare with (set PYBIN_REAL_PYTHON_3_11)');
+        const venv = join(await cachedVenv(real, tool.name, [tool.pin]), 'bin', 'python');
+        for (const args of tool.compare) {
+          const [ours, theirs] = await Promise.all([run(built.binary, args, options), run(venv, ['-m', tool.name, ...args], options)]);
+          const normalize = (text: string) => text.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+(\+00:00)?/g, '<time>');
+          assert.deepEqual(
+            [ours.status, normalize(ours.stdout), normalize(ours.stderr)],
+            [theirs.status, normalize(theirs.stdout), normalize(theirs.stderr)],
+            `${tool.name} ${args.join(' ')}`,
+          );
+        }
+      });
+    }
+  });
 });

@@ -20,8 +20,13 @@ export interface CompiledIndex {
   unresolved: Record<string, string[]>;
 }
 
-/** A file Python imports as an extension module: identifiers down to `name[.tag].so`. */
-const EXTENSION = /^(?:[A-Za-z_]\w*\/)*[A-Za-z_]\w*(?:\.(?:cpython-\d+\w*-[\w-]+|abi3))?\.so$/;
+/**
+ * A file Python imports as an extension module: word characters down to
+ * `name[.tag].so`. A name may start with a digit: C's PyImport_ImportModule
+ * takes any name, and mypyc's shared runtime is a top-level
+ * `<hex digest>__mypyc` that the compiled modules import.
+ */
+const EXTENSION = /^(?:\w+\/)*\w+(?:\.(?:cpython-\d+\w*-[\w-]+|abi3))?\.so$/;
 
 export function isExtensionModule(member: string): boolean {
   return EXTENSION.test(member);

@@ -32,6 +32,8 @@ test('which compiled files are extension modules and which are libraries', () =>
   assert.ok(isExtensionModule('_cffi_backend.cpython-311-x86_64-linux-gnu.so'));
   assert.ok(isExtensionModule('cryptography/hazmat/bindings/_rust.abi3.so'));
   assert.ok(isExtensionModule('pkg/plain.so'));
+  // mypyc's shared runtime: a top-level module whose name starts with a digit.
+  assert.ok(isExtensionModule('6ec57f84c680d3a3778b__mypyc.cpython-311-x86_64-linux-gnu.so'));
   assert.ok(!isExtensionModule('numpy.libs/libscipy_openblas64_-ff651d7f.so'));
   assert.ok(!isExtensionModule('pkg/libfoo.so.1'));
   assert.ok(!isExtensionModule('pkg/lib-foo.so'));
