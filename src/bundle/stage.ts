@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareGlibc } from '../plumbing/elf.js';
 import { PybinError } from '../plumbing/errors.js';
@@ -82,6 +82,7 @@ async function install(plan: BundlePlan, toolchain: Toolchain, stage: string): P
     rmSync(join(stage, 'bin'), { recursive: true, force: true }); // console scripts: the binary is ours
   }
   if (requirements) await pipInstall(toolchain, stage, ['-r', requirements], `installing ${requirements}`, reports.requirements, glibcCap);
+  forgetLocalSources(stage);
   return [appFiles ? undefined : reports.app, requirements ? reports.requirements : undefined].filter((r): r is string => r !== undefined);
 }
 
@@ -109,4 +110,31 @@ function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | u
     );
   }
   return { kind: 'compiled', warnings, index, glibc };
+}
+
+/**
+ * pip records where it installed a distribution from a local path in
+ * `direct_url.json` (PEP 610): `file:///home/you/checkout`. That path of the
+ * build machine would go into every binary, and make two checkouts of one
+ * commit build different bytes; nothing at run time needs it. It goes, with
+ * its RECORD line.
+ */
+export function forgetLocalSources(stage: string): void {
+  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
+    const file = join(stage, infoDir, 'direct_url.json');
+    if (!existsSync(file)) continue;
+    let url: unknown;
+    try {
+      url = (JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown }).url;
+    } catch {
+      continue;
+    }
+    if (typeof url !== 'string' || !url.startsWith('file:')) continue;
+    rmSync(file);
+    const record = join(stage, infoDir, 'RECORD');
+    if (existsSync(record)) {
+      const lines = readFileSync(record, 'utf8').split('\n');
+      writeFileSync(record, lines.filter((line) => !line.startsWith(`${infoDir}/direct_url.json,`)).join('\n'));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { PybinError } from './errors.js';
 
 /** One file of a ZIP, as its central directory records it. */
@@ -11,6 +11,7 @@ export interface ZipMember {
   size: number;
   /** Of its local header, from the ZIP's start. */
   localOffset: number;
+  crc32: number;
 }
 
 /** A ZIP that ends a file (a launcher's, or any), read in place without running anything. */
@@ -103,6 +104,7 @@ function readDirectory(fd: number, fileSize: number): Omit<AppendedZip, 'read' |
       method: directory.readUInt16LE(p + 10),
       compressedSize: directory.readUInt32LE(p + 20),
       size: directory.readUInt32LE(p + 24),
+      crc32: directory.readUInt32LE(p + 16),
       localOffset: directory.readUInt32LE(p + 42),
     });
     p += 46 + nameLength + extraLength + commentLength;
@@ -117,7 +119,17 @@ function readMember(fd: number, prefixSize: number, members: Map<string, ZipMemb
   if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) throw new PybinError(`${file}: the ZIP entry ${name} is damaged`);
   const dataStart = prefixSize + member.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   const data = readAt(fd, dataStart, member.compressedSize);
-  if (member.method === 0) return data;
-  if (member.method === 8) return inflateRawSync(data);
-  throw new PybinError(`${file}: the ZIP entry ${name} uses compression method ${member.method}, which pybin does not write`);
+  if (member.method !== 0 && member.method !== 8) {
+    throw new PybinError(`${file}: the ZIP entry ${name} uses compression method ${member.method}, which pybin does not write`);
+  }
+  let content: Buffer;
+  try {
+    content = member.method === 0 ? data : inflateRawSync(data);
+  } catch (error) {
+    throw new PybinError(`${file}: the ZIP entry ${name} is damaged (${(error as Error).message})`);
+  }
+  if (content.length !== member.size || crc32(content) >>> 0 !== member.crc32) {
+    throw new PybinError(`${file}: the ZIP entry ${name} is damaged (its bytes do not match its recorded size and CRC-32)`);
+  }
+  return content;
 }

@@ -123,14 +123,13 @@ export function inspectBinary(file: string): InspectedBinary {
     const launcher = { size: zip.prefixSize, sha256: sha256Range(file, 0, zip.prefixSize) };
     const zipFacts = { size: zip.zipSize, sha256: sha256Range(file, zip.prefixSize, size), entries: zip.members.size };
     const binary = { size, sha256: sha256Range(file, 0, size) };
-    const sbom = withBinaryHashes(inside, { binarySha256: binary.sha256, zipSha256: zipFacts.sha256 });
-
     let document: SbomDocument;
     try {
       document = JSON.parse(inside) as SbomDocument;
     } catch {
       throw new PybinError(`${file}: its ${SBOM_ENTRY} is not JSON: the binary is damaged`, 'binary');
     }
+    const sbom = withBinaryHashes(inside, { binarySha256: binary.sha256, zipSha256: zipFacts.sha256 });
     const properties = document.metadata?.properties ?? [];
     const build = Object.fromEntries(properties.filter((p) => p.name.startsWith(PROPERTY_PREFIX)).map((p) => [p.name.slice(PROPERTY_PREFIX.length), p.value]));
     const components = document.components ?? [];

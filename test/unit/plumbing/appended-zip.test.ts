@@ -69,3 +69,28 @@ test('a zip64 ZIP (over 65,535 entries) after a prefix', { skip: PYTHON ? false 
     zip.close();
   }
 });
+
+test('a damaged member is an error naming it, deflated or stored', async () => {
+  const dir = tempDir('zip');
+  const binary = await fusedZip(dir);
+  const bytes = readFileSync(binary);
+  const zip = openAppendedZip(binary)!;
+  const offsetOf = (name: string) => {
+    const member = zip.members.get(name)!;
+    return zip.prefixSize + member.localOffset + 30 + name.length + bytes.readUInt16LE(zip.prefixSize + member.localOffset + 28);
+  };
+  const [deflated, stored] = [offsetOf('a/deflated.txt'), offsetOf('stored.bin')];
+  zip.close();
+  for (const at of [deflated + 5, stored]) {
+    const damaged = Buffer.from(bytes);
+    damaged[at] = damaged[at]! ^ 0xff;
+    writeFileSync(binary, damaged);
+    const reopened = openAppendedZip(binary)!;
+    try {
+      const name = at === stored ? 'stored.bin' : 'a/deflated.txt';
+      assert.throws(() => reopened.read(name), new RegExp(`the ZIP entry ${name} is damaged`));
+    } finally {
+      reopened.close();
+    }
+  }
+});
