@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { updateChecksums } from '../plumbing/checksums.js';
+import { PybinError } from '../plumbing/errors.js';
 import { formatMegabytes } from '../plumbing/format.js';
 import { sha256 } from '../plumbing/hash.js';
 import { pybinVersion } from '../plumbing/package-root.js';
@@ -19,6 +20,8 @@ import { compileAppTree } from './python.js';
 import { stageForTarget, type ToolchainFor } from './stage.js';
 import { runSmokeTest, verifyZipThroughBinary } from './verify.js';
 import { writeDeterministicZip } from './zip.js';
+
+const ZIP_LIMIT = 0xffffffff;
 
 export interface BundleResult {
   binary: string;
@@ -75,7 +78,10 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
       const compiledIndex = staged.kind === 'compiled' ? staged.index : undefined;
       const entries = await zipEntries(toolchain, stage, entry, options.extract, compiledIndex, work, audit.entries);
       await writeDeterministicZip(entries, zip, options.compression);
-      progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(statSync(zip).size)} (${options.compression})`);
+      const zipSize = statSync(zip).size;
+      // Past 4 GiB the entries' offsets need zip64 fields, which neither zipimport nor the launcher's table reads.
+      if (zipSize > ZIP_LIMIT) throw new PybinError(`the app's ZIP is ${formatMegabytes(zipSize)}, over the 4 GiB a pybin binary can hold: leave large data files out (--exclude)`, 'app');
+      progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(zipSize)} (${options.compression})`);
     });
 
     const fused = join(work, basename(binary));

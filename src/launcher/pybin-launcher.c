@@ -84,10 +84,31 @@ struct zip_directory {
 
 static unsigned le16(const unsigned char *p) { return p[0] | p[1] << 8; }
 static unsigned long le32(const unsigned char *p) { return le16(p) | (unsigned long)le16(p + 2) << 16; }
+static unsigned long long le64(const unsigned char *p) { return le32(p) | (unsigned long long)le32(p + 4) << 32; }
+
+/* A ZIP of more than 65,535 entries (directories count) ends in zip64
+ * records, which zipimport reads only from 3.13 on: take the count, size and
+ * offset from the zip64 end record, just before its locator (as zipfile
+ * does: the locator's own offset ignores the bytes before the ZIP). Returns
+ * where that record starts, or 0 when there is none. */
+static unsigned long read_zip64_end(int fd, unsigned long eocd_position, unsigned long *entries,
+                                    unsigned long *size, unsigned long *start)
+{
+    unsigned char record[56 + 20];
+    if (eocd_position < sizeof record
+        || pread(fd, record, sizeof record, (off_t)(eocd_position - sizeof record)) != (ssize_t)sizeof record
+        || le32(record + 56) != 0x07064b50ul || le32(record) != 0x06064b50ul) {
+        return 0;
+    }
+    *entries = (unsigned long)le64(record + 32);
+    *size = (unsigned long)le64(record + 40);
+    *start = (unsigned long)le64(record + 48);
+    return eocd_position - sizeof record;
+}
 
 /* Find the ZIP at the end of the file as zipimport does (the last
- * end-of-central-directory record) and read its central directory. Zip64
- * archives are left to zipimport. */
+ * end-of-central-directory record, and its zip64 record where there is one)
+ * and map its central directory. */
 static struct zip_directory read_zip_directory(const char *path)
 {
     struct zip_directory zip = {0};
@@ -112,8 +133,13 @@ static struct zip_directory read_zip_directory(const char *path)
         zip.found = 1;
         unsigned long size = le32(eocd + 12), start = le32(eocd + 16), position = (unsigned long)(tail_start + i);
         zip.entries = le16(eocd + 10);
-        if (zip.entries == 0xFFFF || size == 0xFFFFFFFFul || start == 0xFFFFFFFFul
-            || position < size || position - size < start) {
+        unsigned long zip64 = read_zip64_end(fd, position, &zip.entries, &size, &start);
+        if (zip64 != 0) {
+            position = zip64; /* the directory ends where the zip64 record starts */
+        } else if (zip.entries == 0xFFFF || size == 0xFFFFFFFFul || start == 0xFFFFFFFFul) {
+            break;
+        }
+        if (position < size || position - size < start) {
             break;
         }
         zip.shift = position - size - start;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { buildScript } from '../support/app.js';
+import { buildApp, buildScript } from '../support/app.js';
 import { run } from '../support/run.js';
 import { TEST_PYTHONS, testToolchain } from '../support/toolchain.js';
 
@@ -119,6 +119,22 @@ for (const python of TEST_PYTHONS) {
       assert.deepEqual(seen.builtins, ['copyright', 'credits', 'exit', 'help', 'license', 'quit']);
       assert.deepEqual(seen.imported, ['csv', 'fractions', 'statistics']);
       assert.equal(seen.reusedRead, 'hello', 'the file that took the closed descriptor number reads as itself');
+    });
+
+    test('an app of over 65,535 ZIP entries (zip64 end records, which zipimport reads only from 3.13) starts from the launcher\'s table', async () => {
+      const app = mkdtempSync(join(tmpdir(), 'pybin-zip64-'));
+      mkdirSync(join(app, 'many'));
+      writeFileSync(join(app, 'many', '__init__.py'), '');
+      for (let i = 0; i < 66_000; i++) writeFileSync(join(app, 'many', `m${i}.py`), `VALUE = ${i}\n`);
+      writeFileSync(join(app, '__main__.py'), [
+        'import sys, zipimport, many.m65999 as last',
+        'table = zipimport._zip_directory_cache[sys.executable]',
+        'print(last.VALUE, type(table).__name__, len(list(table)) > 65535)',
+      ].join('\n') + '\n');
+      const binary = await buildApp(python, app, ['--name', 'zip64', '--no-sources']);
+      const result = await run(binary, []);
+      assert.equal(result.stderr, '');
+      assert.equal(result.stdout, '65999 ZipTable True\n');
     });
 
     test('what start-up imports from the ZIP is stored (no inflating before the app runs), the rest of the stdlib deflated', async () => {
