@@ -92,7 +92,7 @@ export function auditBinary(input: AuditInput): Audit {
     timestamp: sbomTimestamp(env),
   };
   const sbom = renderSbom(facts);
-  const notices = renderNotices(input.binary, [...toolchainNotices(toolchain), ...distributionNotices(installed)]);
+  const notices = renderNotices(input.appName, [...toolchainNotices(toolchain), ...distributionNotices(installed)]);
   return {
     sbom,
     notices,

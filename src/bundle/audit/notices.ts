@@ -28,10 +28,10 @@ export function distributionNotices(distributions: Distribution[]): NoticeText[]
   });
 }
 
-/** One text file, a section per license text: what must travel with copies of the binary. */
-export function renderNotices(binary: string, sections: NoticeText[]): string {
+/** One text file, a section per license text: what must travel with copies of the binary (the same for every target of an app). */
+export function renderNotices(app: string, sections: NoticeText[]): string {
   const head = [
-    `Third-party notices for ${binary}`,
+    `Third-party notices for ${app}`,
     '',
     'This executable contains the software below: CPython, the C libraries built',
     'into its interpreter, and the Python distributions of the app. Each section',
