@@ -15,6 +15,8 @@ export interface BootConfig {
   extensions: Record<string, string>;
   /** glibc targets: ZIP member -> the vendored libraries to load before it. */
   preload: Record<string, string[]>;
+  /** glibc targets: libraries that need each other -> where their copies name one another (see CompiledIndex.links). */
+  links: Record<string, [number, number, string][]>;
 }
 
 /**

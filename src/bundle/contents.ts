@@ -76,6 +76,7 @@ export async function zipEntries(
     compiled: app.some((e) => isCompiledFile(e.name)),
     extensions: compiled?.extensions ?? {},
     preload: compiled?.preload ?? {},
+    links: compiled?.links ?? {},
   };
   const boot = join(work, 'boot');
   mkdirSync(boot);

@@ -7,6 +7,8 @@ export interface ElfDynamicInfo {
   soname?: string;
   /** From .gnu.version_r (DT_VERNEED): for each needed file, the version names it requires, e.g. { file: 'libc.so.6', versions: ['GLIBC_2.2.5', 'GLIBC_2.34'] } */
   versionNeeds: { file: string; versions: string[] }[];
+  /** Where in the file each library name of DT_NEEDED and of DT_VERNEED's files is written (one entry per string offset). */
+  libraryNames: { name: string; offset: number }[];
 }
 
 const MACHINES: Record<number, string> = { 62: 'x86_64', 183: 'aarch64' };
@@ -65,7 +67,7 @@ export function readElfDynamic(data: Buffer): ElfDynamicInfo {
   const machine = MACHINES[machineNumber] ?? `machine-${machineNumber}`;
   const segments = programHeaders(data, r);
   const dynamic = segments.find((s) => s.type === PT_DYNAMIC);
-  if (!dynamic) return { machine, needed: [], versionNeeds: [] };
+  if (!dynamic) return { machine, needed: [], versionNeeds: [], libraryNames: [] };
 
   const entries: { tag: number; value: number }[] = [];
   for (let at = dynamic.offset; at + DYN_SIZE <= dynamic.offset + dynamic.filesz; at += DYN_SIZE) {
@@ -85,13 +87,16 @@ export function readElfDynamic(data: Buffer): ElfDynamicInfo {
   const strtab = strtabAddress === undefined ? undefined : toOffset(strtabAddress, 'DT_STRTAB');
   const strsz = valueOf(DT_STRSZ);
   const end = strtab !== undefined && strsz !== undefined ? Math.min(strtab + strsz, data.length) : data.length;
+  const libraryNames = new Map<number, string>();
   const string = (index: number, what: string) => {
     if (strtab === undefined) throw new Error(`corrupt ELF file: ${what} names a string but there is no DT_STRTAB`);
     const start = strtab + index;
     r.need(start, 1, what);
     const nul = data.indexOf(0, start);
     if (nul < 0 || nul >= end) throw new Error(`truncated or corrupt ELF file: ${what} string at offset ${start} has no terminating NUL`);
-    return data.toString('utf8', start, nul);
+    const text = data.toString('utf8', start, nul);
+    if (what === 'DT_NEEDED' || what === 'version need file') libraryNames.set(start, text);
+    return text;
   };
 
   const needed = entries.filter((e) => e.tag === DT_NEEDED).map((e) => string(e.value, 'DT_NEEDED'));
@@ -102,6 +107,7 @@ export function readElfDynamic(data: Buffer): ElfDynamicInfo {
     needed,
     ...(sonameIndex === undefined ? {} : { soname: string(sonameIndex, 'DT_SONAME') }),
     versionNeeds: verneed === undefined ? [] : versionNeeds(r, toOffset(verneed, 'DT_VERNEED'), valueOf(DT_VERNEEDNUM) ?? 0, string),
+    libraryNames: [...libraryNames].map(([offset, name]) => ({ name, offset })).sort((a, b) => a.offset - b.offset),
   };
 }
 

@@ -206,7 +206,7 @@ def _prepare(child):
         if CONFIG["compiled"]:  # glibc targets: compiled modules and libraries load from memory
             import _pybin_native
 
-            _pybin_native.install(executable, CONFIG["extensions"], CONFIG["preload"])
+            _pybin_native.install(executable, CONFIG["extensions"], CONFIG["preload"], CONFIG["links"])
         if sys.version_info < (3, 13) and not child:
             # Before 3.13 the default hook prints tracebacks in C, which shows
             # source lines only from files with a descriptor; the traceback

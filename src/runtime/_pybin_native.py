@@ -68,6 +68,7 @@ _executable = None  # set by install()
 _prefix = None  # _executable + "/"
 _extensions = {}  # dotted module name -> ZIP member of its .so
 _preload = {}  # ZIP member -> members to dlopen before it, dependency-first
+_links = {}  # ZIP member -> [offset, length, member] where it names another member of its cycle
 _paths = {}  # ZIP member -> "/proc/self/fd/N" of its memfd (kept open for ever)
 _members = {}  # the reverse, for error messages and fd-reuse detection
 _handles = {}  # vendored library member -> its dlopen handle
@@ -153,10 +154,39 @@ def _load_library(member, what):
 
 
 def _memfd_path(member, what):
-    """/proc/self/fd/N holding the member's bytes, created on first use."""
+    """/proc/self/fd/N holding the member's bytes, created on first use.
+    Libraries that need each other get their memfds together, each copy
+    naming the others by path: dlopen of one then maps them all."""
     path = _paths.get(member)
     if path is not None:
         return path
+    cycle = [member]
+    for library in cycle:  # grows as it goes: everything linked from member
+        cycle.extend(target for _, _, target in _links.get(library, ()) if target not in cycle)
+    for library in cycle:
+        _new_memfd(library, what)
+    for library in cycle:
+        _name_linked(library, what)
+    return _paths[member]
+
+
+def _name_linked(member, what):
+    """Write, over each name of a linked library in member's copy, that
+    library's memfd path (glibc opens a needed name with a / as a path)."""
+    fd = int(_paths[member].rsplit("/", 1)[1])
+    for offset, length, target in _links.get(member, ()):
+        path = os.fsencode(_paths[target])
+        if len(path) > length:
+            raise _Refused(
+                "pybin: cannot load %s: %s and %s need each other, and the name to replace (%d bytes) is shorter "
+                "than the memory path %s" % (what, member, target, length, _paths[target])
+            )
+        os.pwrite(fd, path + b"\0", offset)
+
+
+def _new_memfd(member, what):
+    if member in _paths:
+        return
     if not os.path.isdir(_FD_DIR):
         raise _Refused(
             "pybin: cannot load %s: /proc is not mounted (compiled code is loaded from memory "
@@ -196,7 +226,6 @@ def _memfd_path(member, what):
     path = _FD_DIR + "/" + str(fd)
     _paths[member] = path
     _members[path] = member
-    return path
 
 
 def _copy_member(member, fd):
@@ -325,18 +354,21 @@ def _after_fork_in_child():
     _lock = RLock()
 
 
-def install(executable, extensions, preload):
+def install(executable, extensions, preload, links=None):
     """executable: path of the binary (= the ZIP archive path on sys.path).
     extensions: dict dotted module name -> ZIP member path of its .so.
     preload: dict ZIP member path of an extension (or of a vendored library)
     -> ZIP member paths of the vendored libraries to load before it,
     dependency-first.
+    links: dict ZIP member path of a library -> [offset, length, member] of
+    each name in it of a library on a dependency cycle with it.
     Installs a meta path finder at sys.meta_path[0]; idempotent."""
-    global _executable, _prefix, _extensions, _preload, _installed
+    global _executable, _prefix, _extensions, _preload, _links, _installed
     _executable = executable
     _prefix = executable + "/"
     _extensions = extensions
     _preload = preload
+    _links = links or {}
     if not _installed:
         os.register_at_fork(after_in_child=_after_fork_in_child)
         _installed = True

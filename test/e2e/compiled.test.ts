@@ -363,6 +363,71 @@ describe('compiled extension modules in a glibc binary (CPython 3.11)', { timeou
     assert.deepEqual([result.status, result.stdout, result.stderr], [0, '42\n', '']);
   });
 
+  test('libraries that need each other (a DT_NEEDED cycle, as in pygame\'s freetype and harfbuzz) load from memory', async () => {
+    const app = tmp('cycle-app');
+    const dir = join(app, 'cyc');
+    mkdirSync(dir);
+    // Named as auditwheel names vendored libraries: long enough to hold a /proc/self/fd path.
+    const [first, second] = ['libcycle-first-0f1e2d3c.so.1', 'libcycle-second-4b5a6978.so.1'];
+    writeFileSync(join(dir, 'first.c'), 'int second(void);\nint first_half(void) { return 20; }\nint first(void) { return second() * 2; }\n');
+    writeFileSync(join(dir, 'second.c'), 'int first_half(void);\nint second(void) { return first_half() + 1; }\n');
+    const link = (source: string, soname: string, needs?: string) =>
+      run('gcc', ['-shared', '-fPIC', '-o', join(dir, soname), join(dir, source), `-Wl,-soname,${soname}`, ...(needs ? [`-L${dir}`, `-l:${needs}`] : [])]);
+    // The second is linked again once the first exists, so that each needs the other.
+    for (const [source, soname, needs] of [['second.c', second], ['first.c', first, second], ['second.c', second, first]] as const) {
+      const result = await link(source, soname, needs);
+      assert.equal(result.status, 0, result.stderr);
+    }
+    for (const [library, other] of [[first, second], [second, first]] as const) {
+      assert.ok(readElfDynamic(readFileSync(join(dir, library))).needed.includes(other), `${library} needs ${other}`);
+    }
+    writeFileSync(join(dir, '__init__.py'), `import ctypes, os\nFIRST = ctypes.CDLL(os.path.join(os.path.dirname(__file__), ${JSON.stringify(first)})).first()\n`);
+    writeFileSync(join(app, '__main__.py'), 'import cyc\nprint(cyc.FIRST)\n');
+    const built = await build(app, ['--name', 'cycle-app']);
+    assert.equal(built.result.status, 0, built.result.stderr);
+    const result = await runApp(built.binary, []);
+    assert.deepEqual([result.status, result.stdout, result.stderr], [0, '42\n', '']);
+  });
+
+  test('a pygame app (display, draw, font, image; its wheel\'s freetype and harfbuzz need each other) prints what its venv prints', async (t) => {
+    const app = tmp('pygame-app');
+    writeFileSync(join(app, 'requirements.txt'), 'pygame==2.6.1\n');
+    writeFileSync(join(app, '__main__.py'), [
+      'import hashlib, sys',
+      'import pygame',
+      'pygame.init()',
+      'screen = pygame.display.set_mode((120, 80))',
+      'screen.fill((10, 20, 30))',
+      'pygame.draw.circle(screen, (200, 100, 50), (60, 40), 25)',
+      'pygame.draw.rect(screen, (0, 255, 0), (5, 5, 30, 20), 2)',
+      '# pygame\'s own default font is opened by path from C (SDL_ttf): it needs --extract; a font given as a file object does not.',
+      'font = pygame.font.Font(None if "default-font" in sys.argv else open(sys.argv[1], "rb"), 24)',
+      'text = font.render("hi", True, (255, 255, 255))',
+      'screen.blit(text, (10, 50))',
+      'image = pygame.Surface((8, 8))',
+      'image.fill((1, 2, 3))',
+      'pygame.image.save(image, "out.bmp")',
+      'print("text", text.get_size(), "pixel", tuple(screen.get_at((60, 40))), "loaded", pygame.image.load("out.bmp").get_size())',
+      'print("screen", hashlib.sha256(pygame.image.tobytes(screen, "RGB")).hexdigest())',
+      'pygame.quit()',
+    ].join('\n') + '\n');
+    const env = { ...ENV, SDL_VIDEODRIVER: 'dummy', SDL_AUDIODRIVER: 'dummy', PYGAME_HIDE_SUPPORT_PROMPT: '1' };
+    const real = findRealPython('3.11');
+    if (!real) return t.skip('no real CPython 3.11 to compare with (set PYBIN_REAL_PYTHON_3_11)');
+    const venv = join(await cachedVenv(real, 'pygame', ['pygame==2.6.1']), 'bin', 'python');
+    const font = join(venv, '..', '..', 'lib', 'python3.11', 'site-packages', 'pygame', 'freesansbold.ttf');
+    for (const [label, buildArgs, args] of [['from memory, a font file object', [], [font]], ['--extract, the default font', ['--extract'], ['-', 'default-font']]] as const) {
+      await t.test(label, async () => {
+        const built = await build(app, ['--name', 'pygame-app', ...buildArgs]);
+        assert.equal(built.result.status, 0, built.result.stderr);
+        const ours = await run(built.binary, [...args], { cwd: tmp('pygame-work'), env: { ...env, XDG_CACHE_HOME: tmp('pygame-cache') }, timeoutMs: RUN_TIMEOUT_MS });
+        const theirs = await run(venv, [join(app, '__main__.py'), ...args], { cwd: tmp('pygame-work'), env, timeoutMs: RUN_TIMEOUT_MS });
+        assert.equal(theirs.status, 0, theirs.stderr);
+        assert.deepEqual([ours.status, ours.stdout, ours.stderr], [theirs.status, theirs.stdout, theirs.stderr]);
+      });
+    }
+  });
+
   test('two builds of the app are byte for byte the same', async (t) => {
     const first = await builtApp();
     const second = await build(APP, ['--name', 'compiled']);

@@ -18,6 +18,15 @@ export interface CompiledIndex {
   preload: Record<string, string[]>;
   /** ZIP member -> libraries it needs that are neither in the binary nor on every manylinux system. */
   unresolved: Record<string, string[]>;
+  /**
+   * Libraries that need each other (pygame's freetype and harfbuzz): ZIP
+   * member -> [file offset, length, member] of each name it needs of another
+   * member of its cycle. No order loads such a set one library at a time, and
+   * glibc cannot find a name in memory: the runtime writes the other
+   * member's /proc/self/fd path over the name in its copy, so one dlopen
+   * maps the whole cycle, as from disk.
+   */
+  links: Record<string, [number, number, string][]>;
 }
 
 /**
@@ -56,7 +65,16 @@ export function indexCompiled(dists: Pick<CompiledDist, 'files'>[], read: (membe
     if (soname) libraries.set(soname, member);
   }
 
-  const index: CompiledIndex = { extensions: {}, preload: {}, unresolved: {} };
+  const needs = (from: string) => elf.get(from)!.needed.flatMap((name) => libraries.get(name) ?? []);
+  const cycleOf = stronglyConnected(members, needs);
+  const index: CompiledIndex = { extensions: {}, preload: {}, unresolved: {}, links: {} };
+  for (const member of members) {
+    const linked = elf.get(member)!.libraryNames.flatMap(({ name, offset }): [number, number, string][] => {
+      const target = libraries.get(name);
+      return target !== undefined && target !== member && cycleOf.get(target) === cycleOf.get(member) ? [[offset, Buffer.byteLength(name), target]] : [];
+    });
+    if (linked.length > 0) index.links[member] = linked;
+  }
   for (const member of members) {
     if (extensions.has(member)) index.extensions[moduleOf(member)] = member;
     const order: string[] = [];
@@ -78,6 +96,38 @@ export function indexCompiled(dists: Pick<CompiledDist, 'files'>[], read: (membe
     if (missing.size > 0) index.unresolved[member] = [...missing].sort();
   }
   return index;
+}
+
+/** Tarjan's strongly connected components: node -> the number of its component (nodes on one cycle share it). */
+function stronglyConnected(nodes: string[], edges: (node: string) => string[]): Map<string, number> {
+  const component = new Map<string, number>();
+  const low = new Map<string, number>();
+  const order = new Map<string, number>();
+  const stack: string[] = [];
+  let counter = 0;
+  let components = 0;
+  const visit = (node: string) => {
+    order.set(node, counter);
+    low.set(node, counter++);
+    stack.push(node);
+    for (const next of edges(node)) {
+      if (!order.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (!component.has(next)) {
+        low.set(node, Math.min(low.get(node)!, order.get(next)!));
+      }
+    }
+    if (low.get(node) === order.get(node)) {
+      for (let top = stack.pop(); ; top = stack.pop()) {
+        component.set(top!, components);
+        if (top === node) break;
+      }
+      components++;
+    }
+  };
+  for (const node of nodes) if (!order.has(node)) visit(node);
+  return component;
 }
 
 function readShared(member: string, data: Buffer): ElfDynamicInfo {

@@ -18,7 +18,7 @@ function run(argv: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 /** What readelf says about the same file, in the shape readElfDynamic returns (without machine). */
-function readelfView(path: string): Omit<ElfDynamicInfo, 'machine'> {
+function readelfView(path: string): Omit<ElfDynamicInfo, 'machine' | 'libraryNames'> {
   const dynamic = run([READELF, '-d', '-W', path]).stdout;
   const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[(.*)\]/g)].map((m) => m[1]!);
   const soname = /\(SONAME\)\s+Library soname: \[(.*)\]/.exec(dynamic)?.[1];
@@ -34,10 +34,14 @@ function readelfView(path: string): Omit<ElfDynamicInfo, 'machine'> {
 }
 
 function assertAgreesWithReadelf(path: string): ElfDynamicInfo {
-  const info = readElfDynamic(readFileSync(path));
-  const { machine, ...rest } = info;
+  const data = readFileSync(path);
+  const info = readElfDynamic(data);
+  const { machine, libraryNames, ...rest } = info;
   assert.equal(machine, hostMachine, path);
   assert.deepEqual(rest, readelfView(path), path);
+  // Each library name is where the file says: the bytes there are the name, NUL-terminated.
+  for (const { name, offset } of libraryNames) assert.equal(data.toString('utf8', offset, offset + name.length + 1), `${name}\0`, path);
+  assert.deepEqual([...new Set(libraryNames.map((l) => l.name))].sort(), [...new Set([...rest.needed, ...rest.versionNeeds.map((v) => v.file)])].sort(), path);
   return info;
 }
 
@@ -108,7 +112,7 @@ test('a static executable has no dynamic section and gives empty lists', (t) => 
   const built = run(['musl-gcc', '-static', '-o', join(dir, 'main'), join(dir, 'main.c')]);
   assert.equal(built.status, 0, built.stderr);
   const info = readElfDynamic(readFileSync(join(dir, 'main')));
-  assert.deepEqual({ ...info, machine: undefined }, { machine: undefined, needed: [], versionNeeds: [] });
+  assert.deepEqual({ ...info, machine: undefined }, { machine: undefined, needed: [], versionNeeds: [], libraryNames: [] });
   assert.equal(glibcFloor(info), undefined);
 });
 
@@ -178,7 +182,7 @@ test('a corrupt string index or version chain throws, never reads out of range',
 });
 
 test('glibcFloor takes the numerically highest GLIBC_ version over all files', () => {
-  const info = (versionNeeds: ElfDynamicInfo['versionNeeds']): ElfDynamicInfo => ({ machine: 'x86_64', needed: [], versionNeeds });
+  const info = (versionNeeds: ElfDynamicInfo['versionNeeds']): ElfDynamicInfo => ({ machine: 'x86_64', needed: [], versionNeeds, libraryNames: [] });
   assert.equal(
     glibcFloor(info([
       { file: 'libc.so.6', versions: ['GLIBC_2.2.5', 'GLIBC_2.9', 'GLIBC_PRIVATE'] },

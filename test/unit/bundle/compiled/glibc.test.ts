@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,6 +52,30 @@ test('vendored libraries load before what needs them, dependencies first, matche
   assert.equal(index.preload['pkg.libs/libbase-1a2b.so.1'], undefined);
   // libm is on every manylinux system; nothing is unresolved.
   assert.deepEqual(index.unresolved, {});
+  assert.deepEqual(index.links, {}, 'no cycle, nothing to link');
+});
+
+test('libraries on a DT_NEEDED cycle are linked: each names where its copy names the others', async () => {
+  const stage = tempDir('cycle');
+  mkdirSync(join(stage, 'pkg.libs'));
+  const [a, b] = ['libfirst-0f1e2d3c.so.1', 'libsecond-4b5a6978.so.1'];
+  writeFileSync(join(stage, 'a.c'), 'int b(void);\nint a(void) { return b(); }\n');
+  writeFileSync(join(stage, 'b.c'), 'int a(void);\nint b(void) { return 1; }\nint c(void) { return a(); }\n');
+  const lib = (source: string, soname: string, needs?: string) =>
+    execFileSync('gcc', ['-shared', '-fPIC', '-o', join(stage, 'pkg.libs', soname), join(stage, source), `-Wl,-soname,${soname}`,
+      ...(needs ? [`-L${join(stage, 'pkg.libs')}`, `-l:${needs}`] : [])]);
+  lib('b.c', b);
+  lib('a.c', a, b);
+  lib('b.c', b, a);
+  const files = [`pkg.libs/${a}`, `pkg.libs/${b}`];
+  const bytes = new Map(files.map((f) => [f, readFileSync(join(stage, f))]));
+  const index = indexCompiled([{ files }], (member) => bytes.get(member)!);
+  assert.deepEqual(Object.keys(index.links).sort(), files);
+  for (const [member, links] of Object.entries(index.links)) {
+    const other = files.find((f) => f !== member)!;
+    assert.ok(links.length >= 1 && links.every(([, , target]) => target === other), `${member} links only ${other}`);
+    for (const [offset, length] of links) assert.equal(bytes.get(member)!.toString('latin1', offset, offset + length + 1), `${other.split('/')[1]}\0`);
+  }
 });
 
 test('a wheel promises the oldest glibc among its manylinux tags; one built here promises nothing', () => {
