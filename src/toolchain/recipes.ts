@@ -302,10 +302,13 @@ export const PYTHONS: readonly PythonRecipe[] = [
     stdlibSetup: 'native',
     tested: true,
   },
+  // 3.14.10 and 3.15.2: sha256 from Debian's source index (python3.14_3.14.10.orig.tar.xz,
+  // python3.15_3.15.2.orig.tar.xz), whose CPython orig tarballs have been upstream's release
+  // tarballs byte for byte; the archive serves neither file here, so both stay untested here.
   {
-    version: '3.14.8',
-    url: 'https://www.python.org/ftp/python/3.14.8/Python-3.14.8.tar.xz',
-    sha256: 'c2215904f02b175596dc49351585104f4bc20341e1c47378b26a2c274360ce73',
+    version: '3.14.10',
+    url: 'https://www.python.org/ftp/python/3.14.10/Python-3.14.10.tar.xz',
+    sha256: 'de414a57119abef52784d8993e341d53aed635fc2b05c2607d9f98a2c5b72032',
     libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: PY314_MODULES,
@@ -314,9 +317,9 @@ export const PYTHONS: readonly PythonRecipe[] = [
     tested: false,
   },
   {
-    version: '3.15.0rc2',
-    url: 'https://www.python.org/ftp/python/3.15.0/Python-3.15.0rc2.tar.xz',
-    sha256: '8d93af5eaaaea5adfd41bd786a7ba3f03f2ad1ab57c6a65e0b963deab91d5ad7',
+    version: '3.15.2',
+    url: 'https://www.python.org/ftp/python/3.15.2/Python-3.15.2.tar.xz',
+    sha256: '8b5536d280142ecf6cdfe15d12a21ba1c65e300bbf7b28a8d0cdb849575797de',
     libraries: [...BASE_LIBRARIES, 'mpdecimal', 'zstd'],
     configureArgs: ['--with-system-libmpdec'],
     requiredModules: PY314_MODULES,
