@@ -139,7 +139,9 @@ static struct zip_directory read_zip_directory(const char *path)
         } else if (zip.entries == 0xFFFF || size == 0xFFFFFFFFul || start == 0xFFFFFFFFul) {
             break;
         }
-        if (position < size || position - size < start) {
+        /* A record is at least 46 bytes: a larger count is a damaged directory
+         * (and would overflow the table's allocation). */
+        if (position < size || position - size < start || zip.entries > size / 46) {
             break;
         }
         zip.shift = position - size - start;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveLicense, type DerivedLicense } from './licenses.js';
 
@@ -55,6 +55,31 @@ export function normalizeName(name: string): string {
 }
 
 const LICENSE_LIKE = /^(licen[cs]e|copying|notice|authors|copyright)/i;
+/** Larger is no license text; it would only bloat every copy of the binary. */
+const MAX_LICENSE_BYTES = 1 << 20;
+
+/**
+ * A name a distribution's METADATA lists as a License-File, if it is a plain
+ * relative path: the metadata is the distribution's to write, and a name like
+ * ../../proc/self/environ would copy pybin's environment (the release token)
+ * into the notices of a published binary.
+ */
+function plainRelativePath(name: string): boolean {
+  return name !== '' && !name.startsWith('/') && !/[\\\0]/.test(name) && !name.split('/').some((part) => part === '..' || part === '.' || part === '');
+}
+
+/** The file's text if it is a regular file (no symlink) inside `dir`, of a license's size. */
+function readInside(dir: string, file: string): string | undefined {
+  let info;
+  try {
+    info = lstatSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!info.isFile() || info.size > MAX_LICENSE_BYTES) return undefined;
+  const real = realpathSync(file);
+  return real.startsWith(`${realpathSync(dir)}/`) ? readFileSync(real, 'utf8') : undefined;
+}
 
 /**
  * The license files of a .dist-info: those its metadata lists (PEP 639 puts
@@ -63,7 +88,7 @@ const LICENSE_LIKE = /^(licen[cs]e|copying|notice|authors|copyright)/i;
  */
 function licenseFilesOf(stage: string, infoDir: string, listed: string[]): { path: string; text: string }[] {
   const candidates = listed.length
-    ? listed.flatMap((file) => [`${infoDir}/licenses/${file}`, `${infoDir}/${file}`])
+    ? listed.filter(plainRelativePath).flatMap((file) => [`${infoDir}/licenses/${file}`, `${infoDir}/${file}`])
     : [infoDir, `${infoDir}/licenses`].flatMap((dir) =>
         existsSync(join(stage, dir)) && statSync(join(stage, dir)).isDirectory()
           ? readdirSync(join(stage, dir)).filter((f) => LICENSE_LIKE.test(f)).sort().map((f) => `${dir}/${f}`)
@@ -71,10 +96,11 @@ function licenseFilesOf(stage: string, infoDir: string, listed: string[]): { pat
       );
   const found = new Map<string, { path: string; text: string }>();
   for (const path of candidates) {
-    const file = join(stage, path);
     // One listed file is found once, under licenses/ if it is there.
     const key = listed.length ? path.replace(`${infoDir}/licenses/`, `${infoDir}/`) : path;
-    if (!found.has(key) && existsSync(file) && statSync(file).isFile()) found.set(key, { path, text: readFileSync(file, 'utf8') });
+    if (found.has(key)) continue;
+    const text = readInside(join(stage, infoDir), join(stage, path));
+    if (text !== undefined) found.set(key, { path, text });
   }
   return [...found.values()];
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalizeName, parseCoreMetadata, parsePipReport, readDistributions } from '../../../../src/bundle/audit/distributions.js';
@@ -87,4 +87,32 @@ test('parsePipReport: pip 22 and newer report shapes; only wheels have a hash; n
     'the-app': { version: '0.1' },
   });
   assert.ok(!JSON.stringify(Object.fromEntries(wheels)).includes('file:'));
+});
+
+test('readDistributions: a License-File naming a path out of its .dist-info, or a symlink, is not read (it could copy pybin\'s environment into the notices)', () => {
+  const stage = tempDir('stage');
+  const secret = join(tempDir('outside'), 'secret.txt');
+  writeFileSync(secret, 'INPUT_TOKEN=ghs_secret');
+  const outOfDir = `${'../'.repeat(12)}${secret.slice(1)}`;
+  distInfo(stage, 'evil-1.0.dist-info', [
+    'Name: evil', 'Version: 1.0',
+    `License-File: ${outOfDir}`,
+    'License-File: ../../../../../../../../proc/self/environ',
+    `License-File: ${secret}`,
+    'License-File: linked',
+    'License-File: LICENSE',
+  ].join('\n') + '\n', { LICENSE: 'the real license' });
+  symlinkSync(secret, join(stage, 'evil-1.0.dist-info', 'linked'));
+  const [evil] = readDistributions(stage);
+  assert.deepEqual(evil!.licenseFiles, [{ path: 'evil-1.0.dist-info/LICENSE', text: 'the real license' }]);
+  assert.ok(!JSON.stringify(evil).includes('ghs_secret'));
+});
+
+test('readDistributions: a found-by-name license that is a symlink out of the .dist-info is not read either', () => {
+  const stage = tempDir('stage');
+  const secret = join(tempDir('outside'), 'secret.txt');
+  writeFileSync(secret, 'INPUT_TOKEN=ghs_secret');
+  distInfo(stage, 'evil-1.0.dist-info', 'Name: evil\nVersion: 1.0\n');
+  symlinkSync(secret, join(stage, 'evil-1.0.dist-info', 'LICENSE'));
+  assert.deepEqual(readDistributions(stage)[0]!.licenseFiles, []);
 });
