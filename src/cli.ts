@@ -38,7 +38,9 @@ pybin build [APP_DIR] [options]
                           smoke test runs under qemu-aarch64-static when installed).
   --manylinux V           glibc targets: the newest glibc the binary may need, like 2_28
                           (wheels are picked to fit; the default takes the newest).
-  --out DIR               Output dir; SHA256SUMS there is updated. Default: dist.
+  --out DIR               Output dir: the binary, its SBOM (N-<os>-<arch>.cdx.json) and
+                          license notices (.notices.txt); SHA256SUMS there is updated
+                          (lines of files no longer there dropped). Default: dist.
   --requirements FILE     Also install these requirements (default: APP_DIR/requirements.txt
                           if present). pip's own configuration and PIP_* variables apply,
                           so --no-index/--find-links work for offline builds. Wheels

@@ -17,11 +17,12 @@ import type { Entry } from './entry.js';
 import { fuse } from './fuse.js';
 import type { BundlePlan } from './plan.js';
 import { compileAppTree } from './python.js';
-import { stageForTarget, type ToolchainFor } from './stage.js';
+import { dependencyFiles, stageForTarget, type ToolchainFor } from './stage.js';
 import { runSmokeTest, verifyZipThroughBinary } from './verify.js';
 import { writeDeterministicZip } from './zip.js';
 
-const ZIP_LIMIT = 0xffffffff;
+/** Node reads a file whole up to 2 GiB (the fuse and the hashes read the ZIP whole); zip64 entry fields start at 4 GiB. */
+const ZIP_LIMIT = 2 ** 31 - 1;
 
 export interface BundleResult {
   binary: string;
@@ -55,7 +56,7 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
     if (requiresGlibc) progress.info(`requires glibc ${requiresGlibc.version} or newer (set by ${requiresGlibc.decidedBy})`);
 
     const entry = moveAppMain(stage, plan.entry);
-    await progress.stage('compile to .pyc', () => compileStage(toolchain, stage, options.keepSources, progress));
+    await progress.stage('compile to .pyc', () => compileStage(toolchain, stage, plan.project.name, options.keepSources, progress));
 
     const launcher = join(toolchain.dir, toolchain.metadata.launcher);
     const audit = auditBinary({
@@ -79,8 +80,7 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
       const entries = await zipEntries(toolchain, stage, entry, options.extract, compiledIndex, work, audit.entries);
       await writeDeterministicZip(entries, zip, options.compression);
       const zipSize = statSync(zip).size;
-      // Past 4 GiB the entries' offsets need zip64 fields, which neither zipimport nor the launcher's table reads.
-      if (zipSize > ZIP_LIMIT) throw new PybinError(`the app's ZIP is ${formatMegabytes(zipSize)}, over the 4 GiB a pybin binary can hold: leave large data files out (--exclude)`, 'app');
+      if (zipSize > ZIP_LIMIT) throw new PybinError(`the app's ZIP is ${formatMegabytes(zipSize)}, over the 2 GiB a pybin binary can hold: leave large data files out (--exclude)`, 'app');
       progress.info(`ZIP: ${entries.length} files, ${formatMegabytes(zipSize)} (${options.compression})`);
     });
 
@@ -106,10 +106,14 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
   }
 }
 
-/** Compile the stage to .pyc; without sources, each compiled .py goes (one that could not be compiled stays, as under pip). */
-async function compileStage(toolchain: Toolchain, stage: string, keepSources: boolean, progress: Progress): Promise<void> {
-  const uncompiled = await compileAppTree(toolchain, stage);
-  if (uncompiled.length) progress.warn(uncompiledWarning(uncompiled, toolchain.metadata.python));
+/**
+ * Compile the stage to .pyc; without sources, each compiled .py goes. A
+ * dependency's file that cannot be compiled stays as source, as under pip;
+ * one of the app's own is an error.
+ */
+async function compileStage(toolchain: Toolchain, stage: string, projectName: string | undefined, keepSources: boolean, progress: Progress): Promise<void> {
+  const { uncompiled, firstError } = await compileAppTree(toolchain, stage, dependencyFiles(stage, projectName));
+  if (uncompiled.length) progress.warn(uncompiledWarning(uncompiled, toolchain.metadata.python, firstError));
   if (keepSources) return;
   for (const file of listFiles(stage).filter((f) => f.endsWith('.py') && existsSync(join(stage, `${f}c`)))) rmSync(join(stage, file));
 }
@@ -127,11 +131,11 @@ async function verifyBinary(fused: string, toolchain: Toolchain, smokeArgs: stri
   return { args: smokeArgs, output: await runSmokeTest(fused, smokeArgs, runner.argv) };
 }
 
-/** One line for every file Python could not compile, as pip says it once for a wheel. */
-export function uncompiledWarning(files: string[], python: string): string {
+/** One line for every dependency file Python could not compile, as pip says it once for a wheel. */
+export function uncompiledWarning(files: string[], python: string, firstError: string): string {
   const shown = files.slice(0, 3).join(', ');
   const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
   const count = files.length === 1 ? '1 file' : `${files.length} files`;
-  return `${count} of the app could not be compiled by Python ${python} and ship as source only (${shown}${more}): ` +
+  return `${count} of the app's dependencies could not be compiled by Python ${python} and ship as source only (${shown}${more}${firstError ? `; ${firstError}` : ''}): ` +
     'usually files written for another Python version, which this one never imports; pip skips them the same way';
 }

@@ -72,13 +72,19 @@ export async function compileTree(toolchain: Toolchain, dir: string): Promise<vo
  * Compile the staged app as pip compiles a wheel: compileall goes on past a
  * file this Python cannot compile (packages ship files in a newer version's
  * syntax on purpose, for the versions that import them), which keeps its
- * source and gets no .pyc. Returns those files; a failure that left every
- * file compiled is an error.
+ * source and gets no .pyc. `tolerated`: the files that may stay uncompiled
+ * (the dependencies'); any other is an error, as is a failure that left
+ * every file compiled. Returns the uncompiled files and compileall's first
+ * error line.
  */
-export async function compileAppTree(toolchain: Toolchain, dir: string): Promise<string[]> {
+export async function compileAppTree(toolchain: Toolchain, dir: string, tolerated: Set<string>): Promise<{ uncompiled: string[]; firstError: string }> {
   const result = await compileall(toolchain, dir);
-  if (result.status === 0) return [];
+  if (result.status === 0) return { uncompiled: [], firstError: '' };
   const uncompiled = listFiles(dir).filter((file) => file.endsWith('.py') && !existsSync(join(dir, `${file}c`)));
-  if (uncompiled.length === 0) throw new PybinError(`compiling the app failed:\n${outputOf(result)}`, 'app');
-  return uncompiled;
+  const own = uncompiled.filter((file) => !tolerated.has(file));
+  if (uncompiled.length === 0 || own.length > 0) {
+    throw new PybinError(`compiling the app failed${own.length ? ` (${own.slice(0, 3).join(', ')})` : ''}:\n${outputOf(result)}`, 'app');
+  }
+  const firstError = outputOf(result).split('\n').find((line) => /^\w*(Error|Warning)\b/.test(line)) ?? '';
+  return { uncompiled, firstError };
 }

@@ -138,3 +138,26 @@ export function forgetLocalSources(stage: string): void {
     }
   }
 }
+
+/**
+ * The files pip installed for the app's dependencies: those listed in the
+ * RECORD of every distribution but the project's own. The rest of the stage
+ * is the app itself.
+ */
+export function dependencyFiles(stage: string, projectName: string | undefined): Set<string> {
+  const normal = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '_');
+  const own = projectName === undefined ? undefined : normal(projectName);
+  const files = new Set<string>();
+  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
+    // `<name>-<version>.dist-info`, the name with its - written as _.
+    if (normal(infoDir.slice(0, infoDir.indexOf('-'))) === own) continue;
+    const record = join(stage, infoDir, 'RECORD');
+    if (!existsSync(record)) continue;
+    for (const line of readFileSync(record, 'utf8').split('\n')) {
+      // path,hash,size: a path with a comma is quoted, as csv writes it.
+      const path = line.startsWith('"') ? line.slice(1, line.indexOf('",')).replaceAll('""', '"') : line.split(',')[0];
+      if (path) files.add(path);
+    }
+  }
+  return files;
+}

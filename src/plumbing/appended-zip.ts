@@ -124,7 +124,7 @@ function readMember(fd: number, prefixSize: number, members: Map<string, ZipMemb
   }
   let content: Buffer;
   try {
-    content = member.method === 0 ? data : inflateRawSync(data);
+    content = member.method === 0 ? data : inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
   } catch (error) {
     throw new PybinError(`${file}: the ZIP entry ${name} is damaged (${(error as Error).message})`);
   }

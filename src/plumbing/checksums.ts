@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { errorMessage, PybinError } from './errors.js';
 import { sha256 } from './hash.js';
 
 const LINE = /^[0-9a-fA-F]+ [ *](.+)$/;
@@ -41,12 +42,19 @@ export function keepChecksums(text: string, keep: (name: string) => boolean): st
 export async function updateChecksums(dir: string, files: string[]): Promise<Map<string, string>> {
   const digests = new Map(files.map((file) => [file, sha256(readFileSync(file))]));
   const sums = join(dir, 'SHA256SUMS');
-  const release = await lockfile.lock(sums, {
-    realpath: false,
-    lockfilePath: `${sums}.lock`,
-    stale: 30_000,
-    retries: { retries: 60, minTimeout: 50, maxTimeout: 1_000, factor: 1.5 },
-  });
+  let compromised: Error | undefined;
+  const release = await lockfile
+    .lock(sums, {
+      realpath: false,
+      lockfilePath: `${sums}.lock`,
+      stale: 30_000,
+      retries: { retries: 60, minTimeout: 50, maxTimeout: 1_000, factor: 1.5 },
+      // The default throws from a timer, which would end the process mid-build.
+      onCompromised: (error) => void (compromised = error),
+    })
+    .catch((error: unknown) => {
+      throw new PybinError(`cannot update ${sums}: another build has held ${sums}.lock for about a minute (${errorMessage(error)}); remove it if no build is running`, 'out');
+    });
   try {
     const existing = existsSync(sums) ? readFileSync(sums, 'utf8') : '';
     const ours = [...digests].map(([file, digest]) => `${digest}  ${basename(file)}\n`).join('');
@@ -59,7 +67,8 @@ export async function updateChecksums(dir: string, files: string[]): Promise<Map
       rmSync(temporary, { force: true });
     }
   } finally {
-    await release();
+    await release().catch(() => undefined); // a compromised lock is said below
   }
+  if (compromised) throw new PybinError(`${sums} may hold lines of a build that ran at the same time: its lock was taken over (${compromised.message})`, 'out');
   return digests;
 }

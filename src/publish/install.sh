@@ -106,7 +106,7 @@ if ! error=$(PYBIN_INTERPRETER=1 "$tmp/$binary" -c '' 2>&1 </dev/null); then
   die "$binary does not start on this machine${hint:+ ($hint)}: $error; nothing installed"
 fi
 
-error=$(mkdir -p "$to" 2>&1) || die "cannot create $to: $error"
+error=$(mkdir -p -- "$to" 2>&1) || die "cannot create $to: $error"
 to=$(CDPATH='' cd -- "$to" && pwd)
 # Copied in beside the target, then renamed: a rename within one directory is
 # atomic, so a running $name is never replaced by a half-written file.

@@ -156,37 +156,49 @@ def _load_library(member, what):
 def _memfd_path(member, what):
     """/proc/self/fd/N holding the member's bytes, created on first use.
     Libraries that need each other get their memfds together, each copy
-    naming the others by path: dlopen of one then maps them all."""
+    naming the others by path: dlopen of one then maps them all. Nothing of
+    a set that failed halfway is kept (its next import tries again)."""
     path = _paths.get(member)
     if path is not None:
         return path
     cycle = [member]
     for library in cycle:  # grows as it goes: everything linked from member
         cycle.extend(target for _, _, target in _links.get(library, ()) if target not in cycle)
-    for library in cycle:
-        _new_memfd(library, what)
-    for library in cycle:
-        _name_linked(library, what)
-    return _paths[member]
+    made = {}
+    try:
+        for library in cycle:
+            made[library] = _new_memfd(library, what)
+        paths = {library: _FD_DIR + "/" + str(fd) for library, fd in made.items()}
+        for library, fd in made.items():
+            _name_linked(library, fd, paths, what)
+    except BaseException:
+        for fd in made.values():
+            os.close(fd)
+        raise
+    for library, path in paths.items():
+        _paths[library] = path
+        _members[path] = library
+    return paths[member]
 
 
-def _name_linked(member, what):
-    """Write, over each name of a linked library in member's copy, that
+def _name_linked(member, fd, paths, what):
+    """Write, over each name of a linked library in member's copy (fd), that
     library's memfd path (glibc opens a needed name with a / as a path)."""
-    fd = int(_paths[member].rsplit("/", 1)[1])
     for offset, length, target in _links.get(member, ()):
-        path = os.fsencode(_paths[target])
+        path = os.fsencode(paths[target])
         if len(path) > length:
             raise _Refused(
                 "pybin: cannot load %s: %s and %s need each other, and the name to replace (%d bytes) is shorter "
-                "than the memory path %s" % (what, member, target, length, _paths[target])
+                "than the memory path %s" % (what, member, target, length, paths[target])
             )
-        os.pwrite(fd, path + b"\0", offset)
+        try:
+            os.pwrite(fd, path + b"\0", offset)
+        except OSError as error:
+            raise _Refused("pybin: cannot load %s: writing into the copy of %s failed (%s)" % (what, member, error.strerror or error)) from None
 
 
 def _new_memfd(member, what):
-    if member in _paths:
-        return
+    """A new memfd holding the member's bytes (its fd; not yet registered)."""
     if not os.path.isdir(_FD_DIR):
         raise _Refused(
             "pybin: cannot load %s: /proc is not mounted (compiled code is loaded from memory "
@@ -223,9 +235,7 @@ def _new_memfd(member, what):
         else:
             reason = "copying %s into memory failed (%s)" % (member, error.strerror or error)
         raise _Refused("pybin: cannot load %s: %s" % (what, reason)) from None
-    path = _FD_DIR + "/" + str(fd)
-    _paths[member] = path
-    _members[path] = member
+    return fd
 
 
 def _copy_member(member, fd):

@@ -58,36 +58,47 @@ for (const python of TEST_PYTHONS) {
       assert.equal(sha256(builds[0]!), sha256(builds[1]!));
     });
 
-    test('a module this Python cannot compile ships as source only, with one warning, as pip does', async () => {
-      const app = tempDir('newer-syntax');
-      mkdirSync(join(app, 'pkg'));
-      writeFileSync(join(app, 'pkg', '__init__.py'), '');
-      writeFileSync(join(app, 'pkg', 'ok.py'), 'WORD = "fine"\n');
+    test('a dependency\'s module this Python cannot compile ships as source only, with one warning, as pip does; one of the app\'s own fails the build', async (t) => {
+      const wheels = tempDir('wheels');
       // Syntax no released CPython accepts stands for "a newer version's syntax" on every version tested.
-      for (const name of ['future_a.py', 'future_b.py']) writeFileSync(join(app, 'pkg', name), 'def f(:\n    pass\n');
+      buildWheel(wheels, {
+        name: 'newerlib',
+        version: '1.0',
+        files: { 'newerlib/__init__.py': '', 'newerlib/ok.py': 'WORD = "fine"\n', 'newerlib/future_a.py': 'def f(:\n    pass\n', 'newerlib/future_b.py': 'def g(:\n    pass\n' },
+      });
+      const env = { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
+      const app = tempDir('newer-syntax');
+      writeFileSync(join(app, 'requirements.txt'), 'newerlib==1.0\n');
       writeFileSync(join(app, '__main__.py'), [
-        'import pkg.ok',
-        'print(pkg.ok.WORD)',
+        'import newerlib.ok',
+        'print(newerlib.ok.WORD)',
         'try:',
-        '    import pkg.future_a',
+        '    import newerlib.future_a',
         'except SyntaxError as error:',
         '    print("SyntaxError", error.filename)',
       ].join('\n') + '\n');
       const out = tempDir('out-newer');
-      const built = await pybinBuild(python, [app, '--name', 'newer', '--out', out, '--no-sources']);
+      const built = await pybinBuild(python, [app, '--name', 'newer', '--out', out, '--no-sources'], env);
       assert.equal(built.status, 0, built.stderr);
       const warnings = built.stderr.split('\n').filter((line) => /could not be compiled/.test(line));
       assert.equal(warnings.length, 1, built.stderr);
-      assert.match(warnings[0]!, /2 files of the app could not be compiled by Python 3\.\d+\.\d+ and ship as source only \(pkg\/future_a\.py, pkg\/future_b\.py\)/);
+      assert.match(warnings[0]!, /2 files of the app's dependencies could not be compiled by Python 3\.\d+\.\d+ and ship as source only \(newerlib\/future_a\.py, newerlib\/future_b\.py; SyntaxError: /);
       const result = await run(join(out, 'newer-linux-x86_64'), []);
       assert.equal(result.status, 0, result.stderr);
       // As zipimport names a module's source: the archive's path, then the member's.
-      assert.equal(result.stdout, `fine\nSyntaxError ${join(out, 'newer-linux-x86_64', 'pkg', 'future_a.py')}\n`);
+      assert.equal(result.stdout, `fine\nSyntaxError ${join(out, 'newer-linux-x86_64', 'newerlib', 'future_a.py')}\n`);
       const zip = openAppendedZip(join(out, 'newer-linux-x86_64'))!;
       const listing = [...zip.members.keys()];
       zip.close();
-      assert.ok(listing.includes('pkg/future_a.py') && !listing.includes('pkg/future_a.pyc'), 'the source stays, without a .pyc');
-      assert.ok(listing.includes('pkg/ok.pyc') && !listing.includes('pkg/ok.py'), '--no-sources drops what was compiled');
+      assert.ok(listing.includes('newerlib/future_a.py') && !listing.includes('newerlib/future_a.pyc'), 'the source stays, without a .pyc');
+      assert.ok(listing.includes('newerlib/ok.pyc') && !listing.includes('newerlib/ok.py'), '--no-sources drops what was compiled');
+
+      await t.test('a syntax error in the app\'s own code stops the build, naming the file', async () => {
+        writeFileSync(join(app, 'helper.py'), 'def broken(:\n    pass\n');
+        const failed = await pybinBuild(python, [app, '--name', 'newer', '--out', tempDir('out-newer-own')], env);
+        assert.equal(failed.status, 1);
+        assert.match(failed.stderr, /pybin: error: compiling the app failed \(helper\.py\):[\s\S]*SyntaxError/);
+      });
     });
 
     test('(b) data files through __file__, pathlib, importlib.resources and pkgutil; writes are refused', async (t) => {

@@ -108,6 +108,19 @@ function openPybinZip(file: string): AppendedZip {
   return zip;
 }
 
+/** What the reading below relies on: an object with metadata.component, and lists where lists are. */
+function isSbomShaped(document: unknown): document is SbomDocument {
+  const d = document as SbomDocument | null;
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    isObject(d) &&
+    isObject(d!.metadata) &&
+    isObject(d!.metadata!.component) &&
+    (d!.metadata!.properties === undefined || (Array.isArray(d!.metadata!.properties) && d!.metadata!.properties.every((p) => isObject(p) && typeof p.name === 'string'))) &&
+    (d!.components === undefined || (Array.isArray(d!.components) && d!.components.every((c) => isObject(c) && typeof c.name === 'string')))
+  );
+}
+
 function partOf(component: SbomComponent): Part {
   const licenses = (component.licenses ?? []).map((l) => l.expression ?? l.license?.id ?? l.license?.name ?? '').filter(Boolean);
   const sha256 = component.hashes?.find((h) => h.alg === 'SHA-256')?.content;
@@ -115,6 +128,16 @@ function partOf(component: SbomComponent): Part {
 }
 
 export function inspectBinary(file: string): InspectedBinary {
+  try {
+    return inspectReadable(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof PybinError || typeof code !== 'string') throw error;
+    throw new PybinError(`cannot read ${file}: ${(error as Error).message}`, 'binary');
+  }
+}
+
+function inspectReadable(file: string): InspectedBinary {
   const zip = openPybinZip(file);
   try {
     const inside = zip.read(SBOM_ENTRY).toString('utf8');
@@ -129,6 +152,7 @@ export function inspectBinary(file: string): InspectedBinary {
     } catch {
       throw new PybinError(`${file}: its ${SBOM_ENTRY} is not JSON: the binary is damaged`, 'binary');
     }
+    if (!isSbomShaped(document)) throw new PybinError(`${file}: its ${SBOM_ENTRY} is not the CycloneDX document pybin writes: the binary is damaged`, 'binary');
     const sbom = withBinaryHashes(inside, { binarySha256: binary.sha256, zipSha256: zipFacts.sha256 });
     const properties = document.metadata?.properties ?? [];
     const build = Object.fromEntries(properties.filter((p) => p.name.startsWith(PROPERTY_PREFIX)).map((p) => [p.name.slice(PROPERTY_PREFIX.length), p.value]));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { forgetLocalSources } from '../../../src/bundle/stage.js';
+import { dependencyFiles, forgetLocalSources } from '../../../src/bundle/stage.js';
 import { tempDir } from '../../support/tmp.js';
 
 test('forgetLocalSources: a file: direct_url.json goes with its RECORD line; a VCS or index one stays', () => {
@@ -19,4 +19,17 @@ test('forgetLocalSources: a file: direct_url.json goes with its RECORD line; a V
   assert.equal(readFileSync(join(stage, 'app-1.0.dist-info', 'RECORD'), 'utf8'), 'pkg/__init__.py,sha256=x,0\napp-1.0.dist-info/RECORD,,\n');
   assert.ok(existsSync(join(stage, 'lib-2.0.dist-info', 'direct_url.json')));
   assert.match(readFileSync(join(stage, 'lib-2.0.dist-info', 'RECORD'), 'utf8'), /direct_url\.json/);
+});
+
+test('dependencyFiles: the files in every RECORD but the project\'s own (quoted paths too)', () => {
+  const stage = tempDir('stage');
+  const record = (dir: string, lines: string[]) => {
+    mkdirSync(join(stage, dir));
+    writeFileSync(join(stage, dir, 'RECORD'), `${lines.join('\n')}\n`);
+  };
+  record('my_app-1.0.dist-info', ['my_app/__init__.py,sha256=x,1', 'my_app-1.0.dist-info/RECORD,,']);
+  record('torch-2.13.0.dist-info', ['torch/testing/_internal/py312_intrinsics.py,sha256=y,2', '"torch/odd,name.py",sha256=z,3']);
+  const files = dependencyFiles(stage, 'My-App');
+  assert.deepEqual([...files].sort(), ['torch/odd,name.py', 'torch/testing/_internal/py312_intrinsics.py']);
+  assert.ok(dependencyFiles(stage, undefined).has('my_app/__init__.py'), 'without a project, every distribution is a dependency');
 });
