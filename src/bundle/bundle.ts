@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { updateChecksums } from '../plumbing/checksums.js';
 import { PybinError } from '../plumbing/errors.js';
 import { formatMegabytes } from '../plumbing/format.js';
-import { sha256 } from '../plumbing/hash.js';
+import { sha256, sha256File } from '../plumbing/hash.js';
 import { pybinVersion } from '../plumbing/package-root.js';
 import type { Progress } from '../plumbing/progress.js';
 import { listFiles } from '../plumbing/tree.js';
@@ -90,14 +90,14 @@ export async function bundleApp(plan: BundlePlan, toolchainFor: ToolchainFor, pr
       return verifyBinary(fused, toolchain, options.smokeTest, progress);
     });
     const beside = { sbom: `${binary}.cdx.json`, notices: `${binary}.notices.txt` };
-    const hashes = { binarySha256: sha256(readFileSync(fused)), zipSha256: sha256(readFileSync(zip)) };
+    const hashes = { binarySha256: await sha256File(fused), zipSha256: await sha256File(zip) };
     writeFileSync(join(work, 'sbom'), withBinaryHashes(audit.sbom, hashes));
     writeFileSync(join(work, 'notices'), audit.notices);
     // The binary comes last: whoever sees it sees its SBOM and notices beside it.
     renameSync(join(work, 'sbom'), beside.sbom);
     renameSync(join(work, 'notices'), beside.notices);
     renameSync(fused, binary);
-    await updateChecksums(outDir, [binary, beside.sbom, beside.notices]);
+    await updateChecksums(outDir, [binary, beside.sbom, beside.notices], new Map([[binary, hashes.binarySha256]]));
     const size = statSync(binary).size;
     progress.info(`${basename(binary)}: ${formatMegabytes(size)}, sha256 ${hashes.binarySha256}`);
     return { binary, name, os, arch, sha256: hashes.binarySha256, size, ...beside, entry: plan.entry, toolchain, requiresGlibc, smokeTest };

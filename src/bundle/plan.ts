@@ -54,7 +54,8 @@ export interface BundlePlan {
   python: PythonRecipe;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** What a binary's name may be: a plain file name, which is also a safe word in install.sh. */
+export const BINARY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Check every build input against the app dir, without building anything. */
 export function planBundle(options: BundleOptions): BundlePlan {
@@ -70,7 +71,7 @@ export function planBundle(options: BundleOptions): BundlePlan {
       : options.fallbackName
         ? [options.fallbackName, 'the repository name']
         : [basename(appDir), 'the app dir\'s name'];
-  if (!NAME.test(name)) {
+  if (!BINARY_NAME.test(name)) {
     const fix = nameFrom === '--name' ? '' : '; give the binary a name with --name';
     throw new PybinError(`${nameFrom} "${name}" must be a plain file name (letters, digits, . _ -), without a path separator${fix}`, 'name');
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareGlibc } from '../plumbing/elf.js';
 import { PybinError } from '../plumbing/errors.js';
@@ -11,6 +11,7 @@ import { indexCompiled, requiredGlibc, wheelTags, type CompiledIndex, type Glibc
 import { dropCompiledModules, compiledFilesByDist, staticRefusal } from './compiled/static.js';
 import { pipInstall } from './python.js';
 import { copyAppFiles } from './copy-app.js';
+import { distInfoDirs, distNameOf, normalizeName, recordPaths } from './dist-info.js';
 import { glibcTargetFor } from './target.js';
 import { isNative } from '../toolchain/cross.js';
 
@@ -120,7 +121,7 @@ function compiledStage(toolchain: Toolchain, stage: string, glibcCap: string | u
  * its RECORD line.
  */
 export function forgetLocalSources(stage: string): void {
-  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
+  for (const infoDir of distInfoDirs(stage)) {
     const file = join(stage, infoDir, 'direct_url.json');
     if (!existsSync(file)) continue;
     let url: unknown;
@@ -145,19 +146,6 @@ export function forgetLocalSources(stage: string): void {
  * is the app itself.
  */
 export function dependencyFiles(stage: string, projectName: string | undefined): Set<string> {
-  const normal = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '_');
-  const own = projectName === undefined ? undefined : normal(projectName);
-  const files = new Set<string>();
-  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
-    // `<name>-<version>.dist-info`, the name with its - written as _.
-    if (normal(infoDir.slice(0, infoDir.indexOf('-'))) === own) continue;
-    const record = join(stage, infoDir, 'RECORD');
-    if (!existsSync(record)) continue;
-    for (const line of readFileSync(record, 'utf8').split('\n')) {
-      // path,hash,size: a path with a comma is quoted, as csv writes it.
-      const path = line.startsWith('"') ? line.slice(1, line.indexOf('",')).replaceAll('""', '"') : line.split(',')[0];
-      if (path) files.add(path);
-    }
-  }
-  return files;
+  const own = projectName === undefined ? undefined : normalizeName(projectName);
+  return new Set(distInfoDirs(stage).filter((infoDir) => distNameOf(infoDir) !== own).flatMap((infoDir) => recordPaths(stage, infoDir)));
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { basename, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { errorMessage, PybinError } from './errors.js';
-import { sha256 } from './hash.js';
+import { sha256File } from './hash.js';
 
 const LINE = /^[0-9a-fA-F]+ [ *](.+)$/;
 
@@ -37,10 +37,12 @@ export function keepChecksums(text: string, keep: (name: string) => boolean): st
  * Add or replace the lines of `files` (all in DIR) in DIR/SHA256SUMS, and drop
  * the lines of files no longer there. Builds into one --out dir may run at
  * once: the update holds a lock, and a private temporary file is renamed into
- * place. Returns each file's sha256 by path.
+ * place. `known`: digests the caller has already taken, by path. Returns each
+ * file's sha256 by path.
  */
-export async function updateChecksums(dir: string, files: string[]): Promise<Map<string, string>> {
-  const digests = new Map(files.map((file) => [file, sha256(readFileSync(file))]));
+export async function updateChecksums(dir: string, files: string[], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  for (const file of files) digests.set(file, known.get(file) ?? (await sha256File(file)));
   const sums = join(dir, 'SHA256SUMS');
   let compromised: Error | undefined;
   const release = await lockfile

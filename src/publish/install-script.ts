@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BINARY_NAME } from '../bundle/plan.js';
 import { PybinError } from '../plumbing/errors.js';
 import { packageRoot } from '../plumbing/package-root.js';
 
@@ -10,7 +11,6 @@ export interface InstallScriptOptions {
   downloadUrl: string;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** The characters RFC 3986 allows in a URL. Spaces, backticks, double quotes, backslashes... are refused rather than encoded. */
 const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
@@ -30,7 +30,7 @@ function shellQuote(value: string): string {
 }
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) {
+  if (!BINARY_NAME.test(name)) {
     throw new PybinError(`install script: binary name ${JSON.stringify(name)} must start with a letter or digit and hold only letters, digits, '.', '_' and '-'`);
   }
 }

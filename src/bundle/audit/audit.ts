@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceDateEpoch } from '../../plumbing/timestamps.js';
 import type { Toolchain } from '../../toolchain/toolchain.js';
 import type { Entry } from '../entry.js';
 import type { ZipEntry } from '../zip.js';
-import { normalizeName, parsePipReport, readDistributions, type Distribution } from './distributions.js';
+import { normalizeName } from '../dist-info.js';
+import { parsePipReport, readDistributions, type Distribution } from './distributions.js';
 import { distributionNotices, renderNotices, type NoticeText } from './notices.js';
 import { renderSbom, type SbomFacts } from './sbom.js';
 
@@ -40,12 +42,6 @@ export interface Audit {
 
 export function describeEntry(entry: Entry): string {
   return 'script' in entry ? entry.script : `${entry.module}:${entry.attr}`;
-}
-
-/** Only SOURCE_DATE_EPOCH dates an SBOM: the same inputs must give the same bytes. */
-function sbomTimestamp(env: NodeJS.ProcessEnv): Date | undefined {
-  const epoch = Number(env.SOURCE_DATE_EPOCH);
-  return env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? new Date(epoch * 1000) : undefined;
 }
 
 /** The toolchain's licenses/ files, each under the component it belongs to (cpython-incorporated-software.txt: cpython). */
@@ -89,7 +85,8 @@ export function auditBinary(input: AuditInput): Audit {
     launcherSha256: input.launcherSha256,
     toolchain: toolchain.metadata.components.map(({ name, version, sha256 }) => ({ name, version, sha256 })),
     distributions,
-    timestamp: sbomTimestamp(env),
+    // Only SOURCE_DATE_EPOCH dates an SBOM: the same inputs must give the same bytes.
+    timestamp: sourceDateEpoch(env),
   };
   const sbom = renderSbom(facts);
   const notices = renderNotices(input.appName, [...toolchainNotices(toolchain), ...distributionNotices(installed)]);

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { distInfoDirs, normalizeName } from '../dist-info.js';
 import { deriveLicense, type DerivedLicense } from './licenses.js';
 
 /** A Python distribution installed into the stage, as its .dist-info says. */
@@ -47,11 +48,6 @@ export function parseCoreMetadata(text: string): CoreMetadata {
     classifiers: all('classifier'),
     licenseFiles: all('license-file'),
   };
-}
-
-/** PEP 503's normal form: what pip, purls and `pip list` compare by. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
 const LICENSE_LIKE = /^(licen[cs]e|copying|notice|authors|copyright)/i;
@@ -107,7 +103,7 @@ function licenseFilesOf(stage: string, infoDir: string, listed: string[]): { pat
 
 /** Every distribution installed at the stage's top level, sorted by name; `wheels` adds the hash pip reported for a name and version. */
 export function readDistributions(stage: string, wheels: Map<string, { version: string; sha256?: string }> = new Map()): Distribution[] {
-  const infoDirs = readdirSync(stage).filter((d) => d.endsWith('.dist-info') && existsSync(join(stage, d, 'METADATA'))).sort();
+  const infoDirs = distInfoDirs(stage).filter((d) => existsSync(join(stage, d, 'METADATA'))).sort();
   return infoDirs
     .map((infoDir) => {
       const metadata = parseCoreMetadata(readFileSync(join(stage, infoDir, 'METADATA'), 'utf8'));

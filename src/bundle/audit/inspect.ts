@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { openAppendedZip, type AppendedZip } from '../../plumbing/appended-zip.js';
 import { PybinError } from '../../plumbing/errors.js';
+import { formatMegabytes } from '../../plumbing/format.js';
 import { NOTICES_ENTRY, SBOM_ENTRY } from './audit.js';
 import { PROPERTY_PREFIX, withBinaryHashes } from './sbom.js';
 
@@ -66,22 +67,25 @@ function startsWithElfMagic(file: string): boolean {
   }
 }
 
-/** sha256 of a byte range of a file, read in chunks: binaries run to hundreds of MB. */
-function sha256Range(file: string, start: number, end: number): string {
-  const hash = createHash('sha256');
+/** sha256 of the whole file, of its first `split` bytes and of the rest, in one read (binaries run to hundreds of MB). */
+function sha256Split(file: string, split: number): { whole: string; head: string; tail: string } {
+  const [whole, head, tail] = [createHash('sha256'), createHash('sha256'), createHash('sha256')];
   const fd = openSync(file, 'r');
   try {
     const chunk = Buffer.alloc(1 << 20);
-    for (let at = start; at < end; ) {
-      const read = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
+    for (let at = 0; ; ) {
+      // Chunks stop at the split, so each lies wholly on one side.
+      const read = readSync(fd, chunk, 0, at < split ? Math.min(chunk.length, split - at) : chunk.length, at);
       if (read <= 0) break;
-      hash.update(chunk.subarray(0, read));
+      const bytes = chunk.subarray(0, read);
+      whole.update(bytes);
+      (at < split ? head : tail).update(bytes);
       at += read;
     }
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  return { whole: whole.digest('hex'), head: head.digest('hex'), tail: tail.digest('hex') };
 }
 
 function openPybinZip(file: string): AppendedZip {
@@ -143,9 +147,10 @@ function inspectReadable(file: string): InspectedBinary {
     const inside = zip.read(SBOM_ENTRY).toString('utf8');
     const notices = zip.members.has(NOTICES_ENTRY) ? zip.read(NOTICES_ENTRY).toString('utf8') : '';
     const size = statSync(file).size;
-    const launcher = { size: zip.prefixSize, sha256: sha256Range(file, 0, zip.prefixSize) };
-    const zipFacts = { size: zip.zipSize, sha256: sha256Range(file, zip.prefixSize, size), entries: zip.members.size };
-    const binary = { size, sha256: sha256Range(file, 0, size) };
+    const digests = sha256Split(file, zip.prefixSize);
+    const launcher = { size: zip.prefixSize, sha256: digests.head };
+    const zipFacts = { size: zip.zipSize, sha256: digests.tail, entries: zip.members.size };
+    const binary = { size, sha256: digests.whole };
     let document: SbomDocument;
     try {
       document = JSON.parse(inside) as SbomDocument;
@@ -175,10 +180,6 @@ function inspectReadable(file: string): InspectedBinary {
   }
 }
 
-function sizeText(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
 function partLine(part: Part, width: number): string {
   const label = `${part.name} ${part.version ?? ''}`.trim();
   return `    ${label.padEnd(width)}  ${part.licenses.length ? part.licenses.join('; ') : 'license unknown'}`;
@@ -197,9 +198,9 @@ export function formatInspection(i: Inspection): string {
     `  target       ${b.target ?? '?'}${runsOn}`,
     `  built with   pybin ${i.pybinVersion ?? '?'}: compression ${b.compression ?? '?'}, sources ${b['keep-sources'] === 'false' ? 'left out' : 'kept'}${b.extract === 'true' ? ', --extract' : ''}`,
     `  interpreter  recipe ${b['recipe-hash'] ?? '?'}`,
-    `  launcher     ${sizeText(i.launcher.size)}, sha256 ${i.launcher.sha256}`,
-    `  ZIP          ${sizeText(i.zip.size)}, ${i.zip.entries} entries, sha256 ${i.zip.sha256}`,
-    `  binary       ${sizeText(i.binary.size)}, sha256 ${i.binary.sha256}`,
+    `  launcher     ${formatMegabytes(i.launcher.size)}, sha256 ${i.launcher.sha256}`,
+    `  ZIP          ${formatMegabytes(i.zip.size)}, ${i.zip.entries} entries, sha256 ${i.zip.sha256}`,
+    `  binary       ${formatMegabytes(i.binary.size)}, sha256 ${i.binary.sha256}`,
     `  interpreter components (${i.toolchain.length}):`,
     ...i.toolchain.map((p) => partLine(p, width)),
     `  Python distributions (${i.distributions.length}):`,

@@ -5,7 +5,7 @@ import { JsonSerializer, JSON as JsonNormalize } from '@cyclonedx/cyclonedx-libr
 import { Spec1dot6 } from '@cyclonedx/cyclonedx-library/Spec';
 import { PackageURL } from 'packageurl-js';
 import type { Distribution } from './distributions.js';
-import { normalizeName } from './distributions.js';
+import { normalizeName } from '../dist-info.js';
 import type { DerivedLicense } from './licenses.js';
 import { TOOLCHAIN_LICENSES } from './licenses.js';
 

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { distInfoDirs, distNameOf, recordPaths } from '../dist-info.js';
 import { PybinError } from '../../plumbing/errors.js';
 import type { Toolchain } from '../../toolchain/toolchain.js';
 import { outputOf, runToolchainPython } from '../python.js';
@@ -37,20 +38,14 @@ export function isCompiledFile(file: string): boolean {
   return NATIVE.test(file);
 }
 
-/** PEP 503 normalisation, so "PyYAML" and "pyyaml" are one name. */
-function normalize(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
 /** The staged compiled files, grouped by the distribution whose .dist-info/RECORD lists them. */
 export function compiledFilesByDist(stage: string): CompiledDist[] {
   const owner = new Map<string, { name: string; infoDir: string }>();
   const sources = new Map<string, string[]>();
-  for (const infoDir of readdirSync(stage).filter((d) => d.endsWith('.dist-info'))) {
-    const record = join(stage, infoDir, 'RECORD');
-    if (!existsSync(record)) continue;
-    const name = normalize(infoDir.replace(/-[^-]+\.dist-info$/, ''));
-    const paths = readFileSync(record, 'utf8').split('\n').map((line) => line.split(',')[0]!).filter(Boolean);
+  for (const infoDir of distInfoDirs(stage)) {
+    const paths = recordPaths(stage, infoDir);
+    if (paths.length === 0) continue;
+    const name = distNameOf(infoDir);
     for (const path of paths) owner.set(path, { name, infoDir });
     sources.set(name, paths.filter((p) => p.endsWith('.py')));
   }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { normalizeName, parseCoreMetadata, parsePipReport, readDistributions } from '../../../../src/bundle/audit/distributions.js';
+import { parseCoreMetadata, parsePipReport, readDistributions } from '../../../../src/bundle/audit/distributions.js';
+import { normalizeName } from '../../../../src/bundle/dist-info.js';
 import { tempDir } from '../../../support/tmp.js';
 
 test('parseCoreMetadata: headers up to the blank line, repeated fields as lists, indented lines continue a field', () => {
